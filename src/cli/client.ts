@@ -1,0 +1,82 @@
+// The CLI's HTTP client: bearer token, JSON in and out, problem+json turned into one clear error.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly field: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+export interface ClientOptions {
+  server: string;
+  token: string | null;
+}
+
+/**
+ * --token, else CLEARINGHOUSE_TOKEN, else the first admin token that `serve`/`init` wrote into the data
+ * directory on this machine (so a fresh local install works without copying secrets around).
+ */
+export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv, home: string): string | null {
+  if (flag) return flag;
+  if (env.CLEARINGHOUSE_TOKEN) return env.CLEARINGHOUSE_TOKEN;
+  const file = join(home, 'admin.token');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
+
+export class Client {
+  constructor(private readonly options: ClientOptions) {}
+
+  get server(): string {
+    return this.options.server.replace(/\/+$/, '');
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, opts: { auth?: boolean; accept?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
+    if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.server}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new ClientError(`cannot reach ${this.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, undefined);
+    }
+    const type = res.headers.get('content-type') ?? '';
+    const text = await res.text();
+    if (!res.ok) {
+      if (type.includes('json')) {
+        try {
+          const p = JSON.parse(text) as { detail?: string; title?: string; field?: string };
+          const where = p.field ? ` (field ${p.field})` : '';
+          throw new ClientError(`${p.detail ?? p.title ?? res.statusText}${where} [HTTP ${res.status}]`, res.status, p.field);
+        } catch (err) {
+          if (err instanceof ClientError) throw err;
+        }
+      }
+      throw new ClientError(`${method} ${path} failed: HTTP ${res.status} ${text.slice(0, 200)}`, res.status, undefined);
+    }
+    if (type.includes('json')) return JSON.parse(text) as T;
+    return text as T;
+  }
+
+  get<T = unknown>(path: string, opts?: { auth?: boolean; accept?: string }): Promise<T> {
+    return this.request<T>('GET', path, undefined, opts);
+  }
+
+  post<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+}
+
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,37 @@
+// The composition root: configuration → signing key → database → services. Used by `serve`, `init` and tests.
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import { openStore, type Store } from '../store/connect.js';
+import { createServices, type Services } from '../services/index.js';
+import type { IssuedTokenView } from '../services/tokens.js';
+import type { Config } from './config.js';
+import { ensureHome, loadOrCreateSigner, writeAdminToken } from './home.js';
+
+export interface App {
+  services: Services;
+  store: Store;
+  /** Set when this start created the first coordinator token (it is also in admin.token). */
+  firstAdminToken: { token: IssuedTokenView; path: string } | null;
+  signingKeyCreated: boolean;
+  close(): Promise<void>;
+}
+
+export async function openApp(config: Config, options: { clock?: Clock; warn?: (m: string, e?: unknown) => void } = {}): Promise<App> {
+  ensureHome(config.home);
+  const { signer, created } = loadOrCreateSigner(config);
+  const store = await openStore(config.databaseUrl ? { engine: 'server', url: config.databaseUrl } : { engine: 'embedded', dataDir: join(config.home, 'db') });
+  try {
+    const services = await createServices({ store, signer, clock: options.clock ?? systemClock, ...(options.warn ? { warn: options.warn } : {}) });
+    const token = await services.bootstrap();
+    return {
+      services,
+      store,
+      signingKeyCreated: created,
+      firstAdminToken: token ? { token, path: writeAdminToken(config.home, token.token) } : null,
+      close: () => store.close(),
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+// Process configuration from the environment (and CLI flags, which override it). Every variable is in the README.
+import { resolve } from 'node:path';
+import { defaultBodyLimit } from '../api/server.js';
+
+export interface Config {
+  /** Data directory: embedded database, log-signing key, first admin token. */
+  home: string;
+  /** PostgreSQL server URL; null means the embedded database in `home`. */
+  databaseUrl: string | null;
+  port: number;
+  host: string;
+  /** Name (origin) for a newly created log-signing key. */
+  logOrigin: string | null;
+  /** A signer key (PRIVATE+KEY+…) given directly instead of the key file in `home`. */
+  logKey: string | null;
+  bodyLimit: number;
+  logLevel: string;
+}
+
+function intFrom(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Config = {
+    home: resolve(env.CLEARINGHOUSE_HOME || '.clearinghouse'),
+    databaseUrl: env.DATABASE_URL || null,
+    port: intFrom('PORT', env.PORT, 8080),
+    host: env.HOST || '127.0.0.1',
+    logOrigin: env.CLEARINGHOUSE_LOG_ORIGIN || null,
+    logKey: env.CLEARINGHOUSE_LOG_KEY || null,
+    bodyLimit: intFrom('CLEARINGHOUSE_BODY_LIMIT', env.CLEARINGHOUSE_BODY_LIMIT, defaultBodyLimit),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+  if (config.port > 65535) throw new Error(`port ${config.port} is out of range`);
+  return config;
+}
