@@ -15,6 +15,7 @@ import { logRoutes } from './routes/log.js';
 import { orgRoutes } from './routes/orgs.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
+import { defaultBodyLimit } from './limits.js';
 
 export interface ApiOptions {
   bodyLimit?: number;
@@ -24,7 +25,6 @@ export interface ApiOptions {
   logRequests?: boolean;
 }
 
-export const defaultBodyLimit = 10 * 1024 * 1024;
 
 const problemResponses = {
   400: 'Invalid input: the problem names the field',

@@ -1,6 +1,6 @@
 // Process configuration from the environment (and CLI flags, which override it). Every variable is in the README.
 import { resolve } from 'node:path';
-import { defaultBodyLimit } from '../api/server.js';
+import { defaultBodyLimit } from '../api/limits.js';
 
 export interface Config {
   /** Data directory: embedded database, log-signing key, first admin token. */

@@ -1,10 +1,11 @@
 // `clearinghouse serve` and `clearinghouse init`: the server process, and setting up a data directory.
 import type { Command } from 'commander';
-import { buildApi } from '../../api/server.js';
-import { startLogIntegrator } from '../../jobs/log-integrator.js';
-import { openApp, type App } from '../../runtime/app.js';
+import type { App } from '../../runtime/app.js';
 import { configFromEnv, type Config } from '../../runtime/config.js';
 import { packageVersion } from '../version.js';
+
+// The server's modules load only when a server command runs, so client commands start quickly.
+const runtime = () => import('../../runtime/app.js');
 
 function announceFirstStart(app: App, config: Config): void {
   if (app.signingKeyCreated) process.stderr.write(`Created the log-signing key in ${config.home}/log-signing.key (${app.services.log.verifierKey})\n`);
@@ -32,6 +33,7 @@ export function registerServe(program: Command): void {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a port number, not ${opts.port}`);
       const config = configFromEnv(process.env, { ...(port !== undefined ? { port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const [{ openApp }, { buildApi }, { startLogIntegrator }] = await Promise.all([runtime(), import('../../api/server.js'), import('../../jobs/log-integrator.js')]);
       const app = await openApp(config);
       const api = await buildApi(app.services, {
         bodyLimit: config.bodyLimit,
@@ -70,6 +72,7 @@ export function registerServe(program: Command): void {
     .description('create the data directory, the log-signing key, the database and a first coordinator token')
     .action(async () => {
       const config = configFromEnv(process.env);
+      const { openApp } = await runtime();
       const app = await openApp(config);
       try {
         announceFirstStart(app, config);

@@ -1,0 +1,126 @@
+// The command line against a real server process: organizations, tokens, errors, and `log verify`
+// catching an entry changed behind the system's back.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/connect.js';
+import { createServerDatabase, engineName, serverUrl } from '../support/db.js';
+import { cli, startServer, type ServerProcess } from '../support/server-process.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'ch-cli-'));
+const home = join(scratch, 'data'); // created by the server itself
+const stateFile = join(scratch, 'verifier-state.json');
+let server: ServerProcess;
+let env: NodeJS.ProcessEnv;
+let database: Awaited<ReturnType<typeof createServerDatabase>> | null = null;
+
+beforeAll(async () => {
+  if (serverUrl) database = await createServerDatabase();
+  env = { ...process.env, CLEARINGHOUSE_HOME: home, DATABASE_URL: database?.url ?? '', CLEARINGHOUSE_TOKEN: '', CLEARINGHOUSE_URL: '' };
+  server = await startServer(env);
+  env.CLEARINGHOUSE_URL = server.url;
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function ok(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const res = await cli(args, { ...env, ...extraEnv });
+  expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(0);
+  return res;
+}
+
+describe(`clearinghouse CLI (${engineName})`, () => {
+  it('first start wrote the signing key and an admin token readable only by its owner, and printed the token once', () => {
+    const token = readFileSync(join(home, 'admin.token'), 'utf8').trim();
+    expect(token).toMatch(/^chs_/);
+    expect(statSync(join(home, 'admin.token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'log-signing.key')).mode & 0o777).toBe(0o600);
+    expect(server.stderr().split(token).length - 1).toBe(1);
+  });
+
+  it('creates and lists organizations, as a table or as JSON', async () => {
+    const created = await ok(['org', 'create', '--name', 'Grid Co', '--kind', 'operator', '--asset-class', 'ci', '--sector', 'energy']);
+    expect(created.stdout).toMatch(/Grid Co\s+operator\s+ci\s+energy/);
+    await ok(['org', 'create', '--name', 'Frontier Lab', '--kind', 'scanner']);
+    const listed = await ok(['org', 'list', '--json']);
+    const orgs = JSON.parse(listed.stdout) as Array<{ name: string; kind: string }>;
+    expect(orgs.map((o) => o.name)).toEqual(['Clearinghouse coordinators', 'Grid Co', 'Frontier Lab']);
+    const table = await ok(['org', 'list', '--kind', 'scanner']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KIND/);
+    expect(table.stdout).toContain('Frontier Lab');
+    expect(table.stdout).not.toContain('Grid Co');
+  });
+
+  it('fails with one line naming the field and a non-zero status', async () => {
+    const res = await cli(['org', 'create', '--name', 'Water Co', '--kind', 'operator', '--asset-class', 'ci'], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^clearinghouse: .*sector.*\(field \/sector\) \[HTTP 400\]/);
+    const noServer = await cli(['org', 'list'], { ...env, CLEARINGHOUSE_URL: 'http://127.0.0.1:1' });
+    expect(noServer.code).toBe(3);
+    expect(noServer.stderr).toMatch(/^clearinghouse: cannot reach http:\/\/127\.0\.0\.1:1/);
+    const badToken = await cli(['org', 'list'], { ...env, CLEARINGHOUSE_TOKEN: 'chs_' + 'x'.repeat(43) });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toContain('HTTP 401');
+  });
+
+  it('issues, uses and revokes tokens', async () => {
+    const orgs = JSON.parse((await ok(['org', 'list', '--json', '--kind', 'operator'])).stdout) as Array<{ id: string }>;
+    const issued = JSON.parse((await ok(['token', 'create', '--org', orgs[0]!.id, '--name', 'soc', '--scopes', 'read', '--expires-in-days', '30', '--json'])).stdout);
+    expect(issued.token).toMatch(/^chs_/);
+    const me = await ok(['whoami'], { CLEARINGHOUSE_TOKEN: issued.token });
+    expect(me.stdout).toContain('Grid Co (operator)');
+    const list = await ok(['token', 'list', '--org', orgs[0]!.id]);
+    expect(list.stdout).toContain(issued.prefix);
+    expect(list.stdout).not.toContain(issued.token);
+    await ok(['token', 'revoke', issued.id]);
+    const denied = await cli(['whoami'], { ...env, CLEARINGHOUSE_TOKEN: issued.token });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/revoked/);
+  });
+
+  it('verifies the log, then catches an entry altered behind the system\'s back and names it', async () => {
+    const cp = await ok(['log', 'checkpoint']);
+    expect(cp.stdout).toMatch(/^[^\n]+\n\d+\n[A-Za-z0-9+/=]{44}\n\n\u2014 /);
+    const first = await ok(['log', 'verify', '--state', stateFile]);
+    expect(first.stdout).toContain('log verified');
+    expect(first.stdout).toContain('first verification from here');
+    await ok(['org', 'create', '--name', 'County Hospital', '--kind', 'operator', '--asset-class', 'sltt']);
+    const second = await ok(['log', 'verify', '--state', stateFile, '--json']);
+    const report = JSON.parse(second.stdout);
+    expect(report.previousSize).toBeLessThan(report.size);
+    expect(report.entriesChecked).toBe(report.size);
+
+    // Someone with database access rewrites entry 3 (which organization created a token).
+    const tamper = async () => {
+      const store = serverUrl ? await openStore({ engine: 'server', url: database!.url }) : await openStore({ engine: 'embedded', dataDir: join(home, 'db') });
+      const row = await store.db.selectFrom('log_entries').select('data').where('idx', '=', 3).executeTakeFirstOrThrow();
+      const altered = Buffer.from(row.data.toString('utf8').replace(/"action":"[a-z.]+"/, '"action":"token.revoke"'));
+      expect(altered.equals(row.data)).toBe(false);
+      await store.db.updateTable('log_entries').set({ data: altered }).where('idx', '=', 3).execute();
+      await store.close();
+    };
+    if (serverUrl) await tamper();
+    else {
+      // the embedded database belongs to the server process: stop it, edit the files, start it again
+      await server.stop();
+      await tamper();
+      server = await startServer({ ...env, CLEARINGHOUSE_URL: '' });
+      env.CLEARINGHOUSE_URL = server.url;
+    }
+    const caught = await cli(['log', 'verify', '--state', stateFile], env);
+    expect(caught.code).toBe(1);
+    expect(caught.stderr).toMatch(/^clearinghouse: entry 3 does not match the signed tree/);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).size).toBe(report.size);
+  }, 90_000);
+
+  it('keeps its data directory private', () => {
+    expect(existsSync(join(home, 'log-signing.key'))).toBe(true);
+    expect(statSync(home).mode & 0o077).toBe(0);
+  });
+});
