@@ -16,6 +16,7 @@ import {
   rightEdgeIds,
   type Hash,
   type NewNode,
+  type NodeId,
 } from '../core/merkle/index.js';
 import { formatCheckpoint } from '../formats/checkpoint.js';
 import { signNote, type NoteSigner } from '../formats/signed-note.js';
@@ -43,8 +44,6 @@ export interface ConsistencyProof {
 export class TransparencyLog {
   private active: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
-  /** Called with the new tree size after each integration (metrics). */
-  onIntegrated: ((size: number) => void) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -76,7 +75,11 @@ export class TransparencyLog {
         );
       }
     });
-    if (!(await logStore.latestCheckpoint(this.db))) await this.integrate();
+    if (!(await logStore.latestCheckpoint(this.db))) {
+      // A new log: publish a signed checkpoint of the current head (size 0) so there is always one to fetch.
+      const head = await logStore.readHead(this.db);
+      await logStore.insertCheckpoint(this.db, { ...head, note: this.signCheckpoint(head), at: this.clock.now() });
+    }
   }
 
   /** Adds events to the log as part of the caller's transaction: they commit or vanish with it. */
@@ -121,29 +124,37 @@ export class TransparencyLog {
 
   private async integrateAll(): Promise<void> {
     for (;;) {
-      const { integrated, size } = await this.integrateBatch();
-      if (size !== null) this.onIntegrated?.(size);
+      const { integrated } = await this.integrateBatch();
       if (integrated < integrationBatch) return;
     }
   }
 
+  /** The right edge after the last integration here; reused while the head still matches it. */
+  private edgeCache: { size: number; root: Hash; edge: NewNode[] } | null = null;
+
+  private async rightEdge(trx: Db, head: logStore.LogHead): Promise<RightEdge> {
+    const cached = this.edgeCache;
+    if (cached && cached.size === head.size && cached.root.equals(head.rootHash)) return new RightEdge(head.size, cached.edge);
+    const ids = rightEdgeIds(head.size);
+    const stored = await logStore.fetchNodes(trx, ids);
+    const edge = new RightEdge(
+      head.size,
+      ids.map((id) => {
+        const hash = stored.get(nodeKey(id));
+        if (!hash) throw new Error(`transparency log is corrupt: subtree ${nodeKey(id)} is missing`);
+        return { ...id, hash };
+      }),
+    );
+    if (!edge.root().equals(head.rootHash)) throw new Error('transparency log is corrupt: stored subtrees do not match the head');
+    return edge;
+  }
+
   private async integrateBatch(): Promise<{ integrated: number; size: number | null }> {
-    return this.db.transaction().execute(async (trx) => {
+    const done = await this.db.transaction().execute(async (trx) => {
       const head = await logStore.lockHead(trx);
       const pending = await logStore.takePending(trx, integrationBatch);
-      const hasCheckpoint = pending.length > 0 || (await logStore.latestCheckpoint(trx)) !== null;
-      if (pending.length === 0 && hasCheckpoint) return { integrated: 0, size: null };
-      const edgeIds = rightEdgeIds(head.size);
-      const stored = await logStore.fetchNodes(trx, edgeIds);
-      const edge = new RightEdge(
-        head.size,
-        edgeIds.map((id) => {
-          const hash = stored.get(nodeKey(id));
-          if (!hash) throw new Error(`transparency log is corrupt: subtree ${nodeKey(id)} is missing`);
-          return { ...id, hash };
-        }),
-      );
-      if (!edge.root().equals(head.rootHash)) throw new Error('transparency log is corrupt: stored subtrees do not match the head');
+      if (pending.length === 0) return null;
+      const edge = await this.rightEdge(trx, head);
       const nodes: NewNode[] = [];
       const entries: logStore.IntegratedEntry[] = [];
       for (const p of pending) {
@@ -152,21 +163,24 @@ export class TransparencyLog {
       }
       const at = this.clock.now();
       const newHead = { size: edge.size, rootHash: edge.root() };
-      if (pending.length > 0) await logStore.writeIntegration(trx, { entries, nodes, pendingIds: pending.map((p) => p.id), head: newHead, at });
-      const note = signNote(formatCheckpoint({ origin: this.origin, size: newHead.size, rootHash: newHead.rootHash, extensions: [] }), this.signer);
-      await logStore.insertCheckpoint(trx, { ...newHead, note, at });
-      return { integrated: pending.length, size: newHead.size };
+      await logStore.writeIntegration(trx, { entries, nodes, head: newHead, note: this.signCheckpoint(newHead), at });
+      return { integrated: pending.length, edge };
     });
+    if (!done) return { integrated: 0, size: null };
+    // Cached only once committed: after a rollback the head would not match it, and it would be refetched.
+    this.edgeCache = { size: done.edge.size, root: done.edge.root(), edge: done.edge.edge() };
+    return { integrated: done.integrated, size: done.edge.size };
+  }
+
+  private signCheckpoint(head: logStore.LogHead): string {
+    return signNote(formatCheckpoint({ origin: this.origin, size: head.size, rootHash: head.rootHash, extensions: [] }), this.signer);
   }
 
   /** The newest signed checkpoint (C2SP signed note). */
   async checkpoint(): Promise<logStore.StoredCheckpoint> {
     const cp = await logStore.latestCheckpoint(this.db);
-    if (cp) return cp;
-    await this.integrate();
-    const again = await logStore.latestCheckpoint(this.db);
-    if (!again) throw new Error('the transparency log has no checkpoint');
-    return again;
+    if (!cp) throw new Error('the transparency log has no checkpoint (bindSigningKey was not called)');
+    return cp;
   }
 
   /** Whether entries are waiting for integration (committed by another process, or deferred by a failure). */
@@ -187,27 +201,37 @@ export class TransparencyLog {
     return logStore.readEntries(this.db, start, cappedEnd);
   }
 
-  private async checkSize(size: number, field: string): Promise<void> {
-    const current = await this.size();
-    if (!Number.isSafeInteger(size) || size < 0 || size > current) {
-      throw new AppError('invalid-field', `${field} ${size} is beyond the current tree size ${current}`, { field });
+  /**
+   * Reads the stored subtrees a proof needs. Only integrated leaves have subtrees, so a missing one means
+   * the size asked for is beyond the tree (checked then, to spare every proof a read of the head).
+   */
+  private async nodesFor(ids: NodeId[], size: number, field: string): Promise<Map<string, Hash>> {
+    const nodes = await logStore.fetchNodes(this.db, ids);
+    if (nodes.size < new Set(ids.map(nodeKey)).size) {
+      const current = await this.size();
+      if (size > current) throw new AppError('invalid-field', `${field} ${size} is beyond the current tree size ${current}`, { field });
+      throw new Error('transparency log is corrupt: a stored subtree is missing');
     }
+    return nodes;
   }
 
   async inclusionProof(index: number, size: number): Promise<InclusionProof> {
-    await this.checkSize(size, 'size');
     const plan = inclusionPlan(index, size);
     const leafId = { level: 0, index };
-    const nodes = await logStore.fetchNodes(this.db, [leafId, ...nodesNeeded(plan)]);
-    const leaf = nodes.get(nodeKey(leafId));
-    if (!leaf) throw new Error(`transparency log is corrupt: leaf ${index} is missing`);
-    return { index, size, leafHash: leaf, hashes: assembleProof(plan, nodes) };
+    const nodes = await this.nodesFor([leafId, ...nodesNeeded(plan)], size, 'size');
+    return { index, size, leafHash: nodes.get(nodeKey(leafId))!, hashes: assembleProof(plan, nodes) };
   }
 
   async consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
-    await this.checkSize(to, 'to');
     const plan = consistencyPlan(from, to);
-    const nodes = await logStore.fetchNodes(this.db, nodesNeeded(plan));
+    const ids = nodesNeeded(plan);
+    if (ids.length === 0) {
+      // from = 0 or from = to: an empty proof, as long as `to` exists
+      const current = await this.size();
+      if (to > current) throw new AppError('invalid-field', `to ${to} is beyond the current tree size ${current}`, { field: 'to' });
+      return { from, to, hashes: [] };
+    }
+    const nodes = await this.nodesFor(ids, to, 'to');
     return { from, to, hashes: assembleProof(plan, nodes) };
   }
 }

@@ -17,30 +17,18 @@ export interface PendingEntry {
 
 export type NewPendingEntry = Omit<PendingEntry, 'id'>;
 
-const insertChunk = 1000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
+/**
+ * Column arrays expanded by unnest(): one statement and a fixed number of parameters however many rows,
+ * which keeps a batch to one round trip and clear of PostgreSQL's 65,535-parameter limit.
+ */
 export async function insertPending(db: Db, entries: readonly NewPendingEntry[]): Promise<void> {
-  for (const part of chunks(entries, insertChunk)) {
-    await db
-      .insertInto('log_pending')
-      .values(
-        part.map((e) => ({
-          data: e.data,
-          action: e.action,
-          object_type: e.objectType,
-          object_id: e.objectId,
-          actor_org: e.actorOrg,
-          logged_at: e.loggedAt,
-        })),
-      )
-      .execute();
-  }
+  if (entries.length === 0) return;
+  await sql`
+    INSERT INTO log_pending (data, action, object_type, object_id, actor_org, logged_at)
+    SELECT * FROM unnest(
+      ${entries.map((e) => e.data)}::bytea[], ${entries.map((e) => e.action)}::text[], ${entries.map((e) => e.objectType)}::text[],
+      ${entries.map((e) => e.objectId)}::text[], ${entries.map((e) => e.actorOrg)}::uuid[], ${entries.map((e) => e.loggedAt)}::timestamptz[])
+  `.execute(db);
 }
 
 export async function hasPending(db: Db): Promise<boolean> {
@@ -64,27 +52,42 @@ export async function readHead(db: Db): Promise<LogHead> {
   return { size: row.size, rootHash: row.root_hash };
 }
 
+/** Removes up to `limit` pending entries, oldest first, and returns them (call with the head locked). */
 export async function takePending(trx: Db, limit: number): Promise<PendingEntry[]> {
-  const rows = await trx.selectFrom('log_pending').selectAll().orderBy('id').limit(limit).execute();
-  return rows.map((r) => ({
-    id: String(r.id),
-    data: r.data,
-    action: r.action,
-    objectType: r.object_type,
-    objectId: r.object_id,
-    actorOrg: r.actor_org,
-    loggedAt: r.logged_at,
-  }));
+  const { rows } = await sql<{
+    id: string;
+    data: Buffer;
+    action: string;
+    object_type: string;
+    object_id: string;
+    actor_org: string | null;
+    logged_at: Date;
+  }>`
+    DELETE FROM log_pending WHERE id IN (SELECT id FROM log_pending ORDER BY id LIMIT ${limit})
+    RETURNING id, data, action, object_type, object_id, actor_org, logged_at
+  `.execute(trx);
+  return rows
+    .map((r) => ({
+      id: String(r.id),
+      data: r.data,
+      action: r.action,
+      objectType: r.object_type,
+      objectId: r.object_id,
+      actorOrg: r.actor_org,
+      loggedAt: r.logged_at,
+    }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
 
 export async function fetchNodes(db: Db, ids: readonly NodeId[]): Promise<Map<string, Hash>> {
   const out = new Map<string, Hash>();
   if (ids.length === 0) return out;
-  const rows = await db
-    .selectFrom('log_nodes')
-    .select(['level', 'idx', 'hash'])
-    .where(sql<boolean>`(level, idx) IN (SELECT * FROM unnest(${sql.val(ids.map((i) => i.level))}::smallint[], ${sql.val(ids.map((i) => i.index))}::bigint[]))`)
-    .execute();
+  // A join against the wanted (level, idx) pairs: one primary-key probe each, whatever the tree's size.
+  const { rows } = await sql<{ level: number; idx: number; hash: Buffer }>`
+    SELECT n.level, n.idx, n.hash
+    FROM unnest(${ids.map((i) => i.level)}::smallint[], ${ids.map((i) => i.index)}::bigint[]) AS wanted(level, idx)
+    JOIN log_nodes n ON n.level = wanted.level AND n.idx = wanted.idx
+  `.execute(db);
   for (const r of rows) out.set(nodeKey({ level: r.level, index: r.idx }), r.hash);
   return out;
 }
@@ -93,40 +96,33 @@ export interface IntegratedEntry extends Omit<PendingEntry, 'id'> {
   index: number;
 }
 
+/**
+ * Writes one integration in a single statement: the entries at their indexes, the completed subtrees,
+ * the new head and its signed checkpoint. The caller holds the head's lock.
+ */
 export async function writeIntegration(
   trx: Db,
-  change: { entries: IntegratedEntry[]; nodes: NewNode[]; pendingIds: string[]; head: LogHead; at: Date },
+  change: { entries: IntegratedEntry[]; nodes: NewNode[]; head: LogHead; note: string; at: Date },
 ): Promise<void> {
-  for (const part of chunks(change.entries, insertChunk)) {
-    await trx
-      .insertInto('log_entries')
-      .values(
-        part.map((e) => ({
-          idx: e.index,
-          data: e.data,
-          action: e.action,
-          object_type: e.objectType,
-          object_id: e.objectId,
-          actor_org: e.actorOrg,
-          logged_at: e.loggedAt,
-        })),
-      )
-      .execute();
-  }
-  for (const part of chunks(change.nodes, insertChunk * 3)) {
-    await trx
-      .insertInto('log_nodes')
-      .values(part.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))
-      .execute();
-  }
-  for (const part of chunks(change.pendingIds, insertChunk * 10)) {
-    await trx.deleteFrom('log_pending').where('id', 'in', part).execute();
-  }
-  await trx
-    .updateTable('log_head')
-    .set({ size: change.head.size, root_hash: change.head.rootHash, updated_at: change.at })
-    .where('id', '=', 1)
-    .execute();
+  const e = change.entries;
+  const n = change.nodes;
+  await sql`
+    WITH new_entries AS (
+      INSERT INTO log_entries (idx, data, action, object_type, object_id, actor_org, logged_at)
+      SELECT * FROM unnest(
+        ${e.map((x) => x.index)}::bigint[], ${e.map((x) => x.data)}::bytea[], ${e.map((x) => x.action)}::text[],
+        ${e.map((x) => x.objectType)}::text[], ${e.map((x) => x.objectId)}::text[], ${e.map((x) => x.actorOrg)}::uuid[],
+        ${e.map((x) => x.loggedAt)}::timestamptz[])
+    ), new_nodes AS (
+      INSERT INTO log_nodes (level, idx, hash)
+      SELECT * FROM unnest(${n.map((x) => x.level)}::smallint[], ${n.map((x) => x.index)}::bigint[], ${n.map((x) => x.hash)}::bytea[])
+    ), new_checkpoint AS (
+      INSERT INTO log_checkpoints (size, root_hash, note, signed_at)
+      VALUES (${change.head.size}, ${change.head.rootHash}, ${change.note}, ${change.at})
+      ON CONFLICT (size) DO NOTHING
+    )
+    UPDATE log_head SET size = ${change.head.size}, root_hash = ${change.head.rootHash}, updated_at = ${change.at} WHERE id = 1
+  `.execute(trx);
 }
 
 export async function insertCheckpoint(db: Db, cp: { size: number; rootHash: Hash; note: string; at: Date }): Promise<void> {
