@@ -13,6 +13,8 @@ import { problemContentType, sendProblem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/log.js';
 import { orgRoutes } from './routes/orgs.js';
+import { deconflictionRoutes } from './routes/deconfliction.js';
+import { findingRoutes } from './routes/findings.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
 import { defaultBodyLimit } from './limits.js';
@@ -91,5 +93,7 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   healthRoutes(app, services);
   orgRoutes(app, services);
   logRoutes(app, services);
+  deconflictionRoutes(app, services);
+  findingRoutes(app, services);
   return app;
 }

@@ -36,13 +36,20 @@ export class Client {
     return this.options.server.replace(/\/+$/, '');
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, opts: { auth?: boolean; accept?: string } = {}): Promise<T> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { auth?: boolean; accept?: string; raw?: { data: Buffer | string | ReadableStream<Uint8Array>; contentType: string } } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.raw) headers['content-type'] = opts.raw.contentType;
     let res: Response;
     try {
-      res = await fetch(`${this.server}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const payload = opts.raw ? { body: opts.raw.data, duplex: 'half' } : body !== undefined ? { body: JSON.stringify(body) } : {};
+      res = await fetch(`${this.server}${path}`, { method, headers, ...payload } as RequestInit);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new ClientError(`cannot reach ${this.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, undefined);
@@ -72,6 +79,15 @@ export class Client {
   post<T = unknown>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }
+
+  put<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  /** Sends a document as it is (a file streams, never read whole into memory). */
+  upload<T = unknown>(path: string, data: Buffer | string | ReadableStream<Uint8Array>, contentType: string): Promise<T> {
+    return this.request<T>('POST', path, undefined, { raw: { data, contentType } });
+  }
 }
 
 export function query(params: Record<string, string | number | undefined>): string {
@@ -79,4 +95,21 @@ export function query(params: Record<string, string | number | undefined>): stri
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+interface Page<T> {
+  items: T[];
+  nextOffset: number | null;
+}
+
+/** Follows nextOffset until the last page, so listings are complete. */
+export async function listAll<T>(client: Client, path: string, params: Record<string, string | undefined>): Promise<T[]> {
+  const out: T[] = [];
+  let offset: number | null = 0;
+  while (offset !== null) {
+    const res: Page<T> = await client.get<Page<T>>(`${path}${query({ ...params, limit: 500, offset })}`);
+    out.push(...res.items);
+    offset = res.nextOffset;
+  }
+  return out;
 }

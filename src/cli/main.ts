@@ -1,6 +1,9 @@
 // The `clearinghouse` command line: server commands and client commands that talk to a server's API.
 import { Command, CommanderError } from 'commander';
 import { ClientError } from './client.js';
+import { registerAgent } from './commands/agent.js';
+import { registerDeconfliction } from './commands/deconfliction.js';
+import { registerFindings } from './commands/findings.js';
 import { registerLog } from './commands/log.js';
 import { registerOrgs } from './commands/orgs.js';
 import { registerServe } from './commands/serve.js';
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerOrgs(program, cli);
   registerLog(program, cli);
+  registerDeconfliction(program, cli);
+  registerFindings(program, cli);
+  registerAgent(program, cli);
   return program;
 }
 

@@ -76,6 +76,137 @@ export interface LogKeysTable {
   created_at: CreatedAt;
 }
 
+export interface TargetsTable {
+  id: string;
+  name: string;
+  purl: string | null;
+  purl_key: string | null;
+  repo_url: string | null;
+  repo_key: string | null;
+  maintainer_org: string | null;
+  criticality: number;
+  max_concurrent_scanners: ColumnType<number, number | undefined, number>;
+  scan_interval_days: ColumnType<number, number | undefined, number>;
+  last_scanned_at: Timestamp | null;
+  created_at: Timestamp;
+  created_by_org: string | null;
+}
+
+export interface ClaimsTable {
+  id: string;
+  target_id: string;
+  org_id: string;
+  token_id: string | null;
+  scope_kind: 'all' | 'class' | 'cwe';
+  scope_class: string | null;
+  scope_cwes: number[];
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  released_at: Timestamp | null;
+  release_reason: 'finished' | 'abandoned' | null;
+  renewals: ColumnType<number, number | undefined, number>;
+}
+
+export interface ScanRunsTable {
+  id: string;
+  org_id: string;
+  target_id: string | null;
+  claim_id: string | null;
+  document_id: string | null;
+  scanner_name: string;
+  scanner_version: string | null;
+  model_name: string | null;
+  model_version: string | null;
+  version: string | null;
+  commit: string | null;
+  scanned_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  id: string;
+  org_id: string;
+  token_id: string | null;
+  sha256: string;
+  size: number;
+  media_type: string;
+  filename: string | null;
+  context: unknown;
+  submitted_at: Timestamp;
+}
+
+export interface DocumentChunksTable {
+  document_id: string;
+  seq: number;
+  data: Buffer;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  org_id: string | null;
+  subject_id: string | null;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  run_after: Timestamp;
+  lease_until: Timestamp | null;
+  progress: unknown;
+  result: unknown;
+  error: unknown;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface VulnerabilitiesTable {
+  id: string;
+  display_id: string;
+  kind: 'code' | 'advisory';
+  title: string;
+  target_id: string | null;
+  severity: string | null;
+  cwes: ColumnType<number[], number[] | undefined, number[]>;
+  finding_count: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  merged_into: string | null;
+}
+
+export interface FindingsTable {
+  id: string;
+  document_id: string;
+  org_id: string;
+  scan_run_id: string | null;
+  pointer: string;
+  kind: 'code' | 'advisory';
+  source: 'sarif' | 'osv' | 'native';
+  title: string;
+  severity: string | null;
+  cwes: number[];
+  target_id: string | null;
+  data: unknown;
+  features: unknown;
+  vuln_id: string;
+  link_reason: string;
+  link_score: number;
+  submitted_at: Timestamp;
+}
+
+export interface VulnDecisionsTable {
+  id: string;
+  vuln_id: string;
+  action: 'merge' | 'split';
+  other_vuln_id: string;
+  finding_ids: string[];
+  reason: string;
+  actor_org: string;
+  decided_at: Timestamp;
+}
+
+export interface FindingKeysTable {
+  key: string;
+  finding_id: string;
+}
+
 export interface Schema {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -85,4 +216,14 @@ export interface Schema {
   log_head: LogHeadTable;
   log_checkpoints: LogCheckpointsTable;
   log_keys: LogKeysTable;
+  targets: TargetsTable;
+  claims: ClaimsTable;
+  scan_runs: ScanRunsTable;
+  documents: DocumentsTable;
+  document_chunks: DocumentChunksTable;
+  jobs: JobsTable;
+  vulnerabilities: VulnerabilitiesTable;
+  findings: FindingsTable;
+  finding_keys: FindingKeysTable;
+  vuln_decisions: VulnDecisionsTable;
 }

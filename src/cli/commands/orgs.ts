@@ -1,6 +1,6 @@
 // `clearinghouse org …`, `token …` and `whoami`: client commands for organizations and tokens.
 import type { Command } from 'commander';
-import { query } from '../client.js';
+import { listAll } from '../client.js';
 import type { CliContext } from '../context.js';
 import { fields, table } from '../output.js';
 
@@ -26,11 +26,6 @@ interface TokenRow {
   token?: string;
 }
 
-interface Page<T> {
-  items: T[];
-  nextOffset: number | null;
-}
-
 const orgColumns = [
   { header: 'id', value: (o: OrgRow) => o.id },
   { header: 'name', value: (o: OrgRow) => o.name },
@@ -48,16 +43,8 @@ const tokenColumns = [
   { header: 'state', value: (t: TokenRow) => (t.revokedAt ? `revoked ${t.revokedAt}` : 'active') },
 ];
 
-/** Follows nextOffset until the last page, so listings are complete. */
-async function all<T>(cli: CliContext, path: string, params: Record<string, string | undefined>): Promise<T[]> {
-  const out: T[] = [];
-  let offset: number | null = 0;
-  while (offset !== null) {
-    const res: Page<T> = await cli.client().get<Page<T>>(`${path}${query({ ...params, limit: 500, offset })}`);
-    out.push(...res.items);
-    offset = res.nextOffset;
-  }
-  return out;
+function all<T>(cli: CliContext, path: string, params: Record<string, string | undefined>): Promise<T[]> {
+  return listAll<T>(cli.client(), path, params);
 }
 
 export function registerOrgs(program: Command, cli: CliContext): void {

@@ -33,7 +33,12 @@ export function registerServe(program: Command): void {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a port number, not ${opts.port}`);
       const config = configFromEnv(process.env, { ...(port !== undefined ? { port } : {}), ...(opts.host ? { host: opts.host } : {}) });
-      const [{ openApp }, { buildApi }, { startLogIntegrator }] = await Promise.all([runtime(), import('../../api/server.js'), import('../../jobs/log-integrator.js')]);
+      const [{ openApp }, { buildApi }, { startLogIntegrator }, { startWorker }] = await Promise.all([
+        runtime(),
+        import('../../api/server.js'),
+        import('../../jobs/log-integrator.js'),
+        import('../../jobs/worker.js'),
+      ]);
       const app = await openApp(config);
       const api = await buildApi(app.services, {
         bodyLimit: config.bodyLimit,
@@ -42,10 +47,12 @@ export function registerServe(program: Command): void {
         logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
       });
       const integrator = startLogIntegrator(app.services.log, { onError: (err) => api.log.error({ err }, 'log integration failed') });
+      const worker = startWorker(app.services.jobs, { onError: (err) => api.log.error({ err }, 'background job failed') });
       try {
         await api.listen({ port: config.port, host: config.host });
       } catch (err) {
         await integrator.stop();
+        await worker.stop();
         await app.close();
         throw new Error(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
       }
@@ -59,6 +66,7 @@ export function registerServe(program: Command): void {
         stopping = true;
         process.stderr.write(`${signal}: shutting down\n`);
         await api.close();
+        await worker.stop();
         await integrator.stop();
         await app.close();
         process.exit(0);

@@ -1,0 +1,76 @@
+// MinHash signatures of token sets and their LSH band keys: near-identical advisory texts find each other
+// through an index lookup instead of an all-pairs comparison. Signatures travel as base64 strings (64 × 32-bit
+// little-endian) so stored features stay small, JSON-friendly and identical on every machine.
+
+export const minHashSize = 64;
+/** 8 bands × 8 rows: a pair with Jaccard 0.9 shares a band with probability 0.99, one with 0.5 with 0.03. */
+export const lshBands = 8;
+const rowsPerBand = minHashSize / lshBands;
+
+// fixed seeds, so signatures computed today compare with those stored last year
+const seeds = new Uint32Array(minHashSize);
+{
+  let s = 0x9e3779b9;
+  for (let i = 0; i < minHashSize; i++) {
+    s = (Math.imul(s ^ (s >>> 16), 0x85ebca6b) + 0x6b43a9b5) >>> 0;
+    seeds[i] = s;
+  }
+}
+
+/** FNV-1a over UTF-16 code units, then a murmur3 finalizer: a well-mixed 32-bit hash of a string. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix(h);
+}
+
+function fmix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The signature of a set of token hashes, or null for an empty set (no evidence is not "similar"). */
+export function minHash(hashes: Iterable<number>): Uint32Array | null {
+  const sig = new Uint32Array(minHashSize).fill(0xffffffff);
+  let any = false;
+  for (const x of hashes) {
+    any = true;
+    for (let i = 0; i < minHashSize; i++) {
+      const v = fmix(x ^ seeds[i]!);
+      if (v < sig[i]!) sig[i] = v;
+    }
+  }
+  return any ? sig : null;
+}
+
+export function encodeSignature(sig: Uint32Array): string {
+  return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
+}
+
+/** Estimated Jaccard similarity of the two sets: the share of signature positions that agree. */
+export function estimateJaccard(a: string, b: string): number {
+  if (a === b) return 1;
+  const x = Buffer.from(a, 'base64');
+  const y = Buffer.from(b, 'base64');
+  const n = Math.min(x.length, y.length) >>> 2;
+  if (n === 0) return 0;
+  let same = 0;
+  for (let i = 0; i < n; i++) if (x.readUInt32LE(i * 4) === y.readUInt32LE(i * 4)) same++;
+  return same / n;
+}
+
+/** `lsh:<band>:<hex>` for each band of the signature. */
+export function lshKeys(sig: Uint32Array): string[] {
+  const keys: string[] = [];
+  for (let b = 0; b < lshBands; b++) {
+    let h = 0x811c9dc5 ^ b;
+    for (let r = 0; r < rowsPerBand; r++) h = fmix(Math.imul(h ^ sig[b * rowsPerBand + r]!, 0x01000193));
+    // a second, differently seeded hash widens the key to 64 bits, so unrelated texts do not share buckets
+    let g = 0x6a09e667 ^ b;
+    for (let r = rowsPerBand - 1; r >= 0; r--) g = fmix(Math.imul(g ^ sig[b * rowsPerBand + r]!, 0x01000193));
+    keys.push(`lsh:${b}:${h.toString(16).padStart(8, '0')}${g.toString(16).padStart(8, '0')}`);
+  }
+  return keys;
+}

@@ -1,0 +1,102 @@
+// Two reference scanner agents of two organizations, run at once against a real server with a real
+// scanner (Debian's flawfinder) on small C projects with planted bugs: their claims never overlap in
+// time on a target, every target is scanned by both, and the later reporter's findings are duplicates.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServerDatabase, engineName, serverUrl } from '../support/db.js';
+import { cli, startServer, type ServerProcess } from '../support/server-process.js';
+
+const flawfinder = (() => {
+  try {
+    execFileSync('flawfinder', ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!flawfinder) console.warn('agent test skipped: flawfinder is not installed (apt-get install -y flawfinder)');
+
+const fixtures = fileURLToPath(new URL('../../bench/fixtures/planted-c/', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'ch-agent-'));
+let server: ServerProcess;
+let env: NodeJS.ProcessEnv;
+let database: Awaited<ReturnType<typeof createServerDatabase>> | null = null;
+
+async function api(method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as any;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+beforeAll(async () => {
+  if (!flawfinder) return;
+  if (serverUrl) database = await createServerDatabase();
+  env = { ...process.env, CLEARINGHOUSE_HOME: join(scratch, 'data'), DATABASE_URL: database?.url ?? '', CLEARINGHOUSE_TOKEN: '', CLEARINGHOUSE_URL: '' };
+  server = await startServer(env);
+  env.CLEARINGHOUSE_URL = server.url;
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.skipIf(!flawfinder)(`reference scanner agent (${engineName})`, () => {
+  it('two agents of two organizations deconflict their claims and report duplicates across organizations', async () => {
+    const { readFileSync } = await import('node:fs');
+    const admin = readFileSync(join(scratch, 'data', 'admin.token'), 'utf8').trim();
+    const tokens: string[] = [];
+    for (const name of ['Lab A', 'Lab B']) {
+      const org = await api('POST', '/v1/orgs', admin, { name, kind: 'scanner' });
+      tokens.push((await api('POST', '/v1/tokens', admin, { orgId: org.id, scopes: ['write'] })).token);
+    }
+    // four small C projects: the two fixture versions, and copies of them as separate projects
+    const projects = ['v1', 'v2', 'v1', 'v2'].map((v, i) => {
+      const dir = join(scratch, `project-${i}`);
+      cpSync(join(fixtures, v), dir, { recursive: true });
+      return dir;
+    });
+    for (const [i, dir] of projects.entries()) await api('POST', '/v1/targets', admin, { name: `project-${i}`, repo: dir, criticality: 0.5 + i / 10 });
+
+    const agent = (token: string) =>
+      cli(['agent', '--exec', 'flawfinder --sarif {dir} > {out}', '--lease-hours', '1', '--max-targets', '10', '--model', 'test-model'], { ...env, CLEARINGHOUSE_TOKEN: token });
+    const [a, b] = await Promise.all([agent(tokens[0]!), agent(tokens[1]!)]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout).toMatch(/scanned 4 targets; no target is free/);
+    expect(b.stdout).toMatch(/scanned 4 targets/);
+    expect(a.stderr).toMatch(/claimed project-\d/);
+
+    const claims = (await api('GET', '/v1/claims?limit=500', admin)).items as Array<{ targetId: string; orgId: string; createdAt: string; releasedAt: string | null; releaseReason: string | null }>;
+    expect(claims).toHaveLength(8);
+    expect(claims.every((c) => c.releaseReason === 'finished')).toBe(true);
+    // on each target, the two organizations' leases never overlap in time
+    const byTarget = new Map<string, typeof claims>();
+    for (const c of claims) byTarget.set(c.targetId, [...(byTarget.get(c.targetId) ?? []), c]);
+    expect(byTarget.size).toBe(4);
+    for (const list of byTarget.values()) {
+      expect(new Set(list.map((c) => c.orgId)).size).toBe(2);
+      const [x, y] = list.sort((p, q) => p.createdAt.localeCompare(q.createdAt));
+      expect(Date.parse(x!.releasedAt!)).toBeLessThanOrEqual(Date.parse(y!.createdAt));
+    }
+    // both organizations reported on every target; the later report on a target duplicates the earlier
+    const findings = (await api('GET', '/v1/findings?limit=500', admin)).items as Array<{ orgId: string; status: string; linkReason: string; targetId: string }>;
+    expect(findings.length).toBeGreaterThan(8);
+    const dupes = findings.filter((f) => f.status === 'duplicate');
+    expect(dupes.length).toBeGreaterThan(0);
+    expect(new Set(dupes.map((f) => f.linkReason)).size).toBeGreaterThan(0);
+    const coverage = (await api('GET', '/v1/coverage?limit=500', admin)).items as Array<{ runs: Array<{ scanner: { name: string }; model: { name: string } | null; commit: string | null }> }>;
+    expect(coverage.every((c) => c.runs.length === 2 && c.runs.every((r) => r.scanner.name === 'Flawfinder' || /flawfinder/i.test(r.scanner.name)))).toBe(true);
+    expect(coverage[0]!.runs[0]!.model?.name).toBe('test-model');
+  }, 240_000);
+});
