@@ -3,8 +3,8 @@
 // follows it; where published records do not (a GIT `fixed` that is not a commit hash, a record without
 // `modified`), the record is still taken — see test/formats/osv.test.ts for which ones.
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import { Unzip, UnzipInflate } from 'fflate';
 import YAML from 'yaml';
 import { AppError, invalidField, isAppError } from '../core/errors.js';
@@ -239,11 +239,15 @@ export function parseOsvText(text: string, filename: string): AdvisoryFinding[] 
     if (isAppError(err)) throw inFile(err, filename);
     throw inFile(invalidField('/', `not valid ${/\.json$/i.test(filename) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`), filename);
   }
+  let records: AdvisoryFinding[];
   try {
-    return parseOsvDocuments(doc);
+    records = parseOsvDocuments(doc);
   } catch (err) {
     throw inFile(err, filename);
   }
+  // Records of an export are told apart by file: the pointer becomes `file#pointer`.
+  for (const r of records) r.pointer = `${filename}#${r.pointer}`;
+  return records;
 }
 
 export interface OsvExportOptions {
@@ -276,7 +280,7 @@ export async function* readOsvExport(path: string, opts: OsvExportOptions = {}):
   if (info.isDirectory()) {
     for await (const file of walk(path)) {
       const text = await readFile(file, 'utf8');
-      batch.push(...parseOsvText(text, file));
+      batch.push(...parseOsvText(text, relative(path, file)));
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
@@ -291,13 +295,30 @@ export async function* readOsvExport(path: string, opts: OsvExportOptions = {}):
       }
     }
   } else {
-    batch = parseOsvText(await readFile(path, 'utf8'), path);
+    batch = parseOsvText(await readFile(path, 'utf8'), basename(path));
   }
   if (batch.length > 0) yield batch;
 }
 
+/** fflate's streaming reader stops quietly on a damaged or truncated file: insist on the end-of-central-directory record. */
+async function checkZipEnd(zipPath: string, size: number): Promise<void> {
+  const tail = Math.min(size, 22 + 65535);
+  const handle = await open(zipPath, 'r');
+  try {
+    const buf = Buffer.alloc(tail);
+    await handle.read(buf, 0, tail, size - tail);
+    for (let i = tail - 22; i >= 0; i--) {
+      if (buf[i] === 0x50 && buf[i + 1] === 0x4b && buf[i + 2] === 0x05 && buf[i + 3] === 0x06) return;
+    }
+  } finally {
+    await handle.close();
+  }
+  throw invalidField('/', `${basename(zipPath)}: not a zip file, or a truncated one (no end of central directory)`);
+}
+
 async function* zipRecords(zipPath: string, maxEntryBytes: number): AsyncGenerator<AdvisoryFinding[]> {
   const zipName = basename(zipPath);
+  await checkZipEnd(zipPath, (await stat(zipPath)).size);
   const ready: AdvisoryFinding[][] = [];
   let failure: unknown = null;
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -322,7 +343,7 @@ async function* zipRecords(zipPath: string, maxEntryBytes: number): AsyncGenerat
       if (!final) return;
       try {
         const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
-        ready.push(parseOsvText(decoder.decode(bytes), where));
+        ready.push(parseOsvText(decoder.decode(bytes), file.name));
       } catch (e) {
         failure = isAppError(e) ? e : invalidField('/', `${where}: not valid UTF-8`);
       }

@@ -98,71 +98,78 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function obj(v: unknown, at: string): Obj {
-  if (!isObj(v)) throw invalidField(at, 'must be a JSON object');
+// Each check takes the parent's pointer and the member's key separately, and joins them only to report an
+// error: building a pointer string for every field read would cost more than the checks themselves.
+
+function ptr(at: string, key: string | undefined): string {
+  return key === undefined ? at : `${at}/${key}`;
+}
+
+function obj(v: unknown, at: string, key?: string): Obj {
+  if (!isObj(v)) throw invalidField(ptr(at, key), 'must be a JSON object');
   return v;
 }
 
-function optObj(v: unknown, at: string): Obj | null {
+function optObj(v: unknown, at: string, key?: string): Obj | null {
   if (v === undefined) return null;
-  if (!isObj(v)) throw invalidField(at, 'must be a JSON object');
+  if (!isObj(v)) throw invalidField(ptr(at, key), 'must be a JSON object');
   return v;
 }
 
-function optArr(v: unknown, at: string): unknown[] | null {
+function optArr(v: unknown, at: string, key?: string): unknown[] | null {
   if (v === undefined) return null;
-  if (!Array.isArray(v)) throw invalidField(at, 'must be an array');
+  if (!Array.isArray(v)) throw invalidField(ptr(at, key), 'must be an array');
   return v;
 }
 
-function optStr(v: unknown, at: string): string | null {
+function optStr(v: unknown, at: string, key?: string): string | null {
   if (v === undefined) return null;
-  if (typeof v !== 'string') throw invalidField(at, 'must be a string');
+  if (typeof v !== 'string') throw invalidField(ptr(at, key), 'must be a string');
   return v;
 }
 
 /** SARIF indexes are integers ≥ -1, -1 meaning "not given". */
-function optIndex(v: unknown, at: string): number {
+function optIndex(v: unknown, at: string, key?: string): number {
   if (v === undefined) return -1;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < -1) throw invalidField(at, 'must be an integer ≥ -1');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -1) throw invalidField(ptr(at, key), 'must be an integer ≥ -1');
   return v;
 }
 
-function optPositive(v: unknown, at: string): number | null {
+function optPositive(v: unknown, at: string, key?: string): number | null {
   if (v === undefined) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidField(at, 'must be an integer ≥ 1');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidField(ptr(at, key), 'must be an integer ≥ 1');
   return v;
 }
 
-function optLevel(v: unknown, at: string): Level | null {
+function optLevel(v: unknown, at: string, key?: string): Level | null {
   if (v === undefined) return null;
-  if (typeof v !== 'string' || !levels.has(v)) throw invalidField(at, 'must be one of none, note, warning, error');
+  if (typeof v !== 'string' || !levels.has(v)) throw invalidField(ptr(at, key), 'must be one of none, note, warning, error');
   return v as Level;
 }
 
 /** A multiformatMessageString: `{ text, markdown? }`. */
-function msgString(v: unknown, at: string): string {
-  const o = obj(v, at);
-  if (typeof o.text !== 'string') throw invalidField(`${at}/text`, 'must be a string');
+function msgString(v: unknown, at: string, key?: string): string {
+  const o = obj(v, at, key);
+  if (typeof o.text !== 'string') throw invalidField(`${ptr(at, key)}/text`, 'must be a string');
   return o.text;
 }
 
-function optMsgString(v: unknown, at: string): string | null {
-  return v === undefined ? null : msgString(v, at);
+function optMsgString(v: unknown, at: string, key?: string): string | null {
+  return v === undefined ? null : msgString(v, at, key);
 }
 
-function messageStrings(v: unknown, at: string): Obj | null {
-  const o = optObj(v, at);
-  if (o) for (const k in o) msgString(o[k], `${at}/${pointerToken(k)}`);
+function messageStrings(v: unknown, at: string, key?: string): Obj | null {
+  const o = optObj(v, at, key);
+  if (o) for (const k in o) msgString(o[k], ptr(at, key), pointerToken(k));
   return o;
 }
 
-function stringMap(v: unknown, at: string, into: Record<string, string>): void {
-  const o = optObj(v, at);
+function stringMap(v: unknown, at: string, key: string, into: Record<string, string>): void {
+  const o = optObj(v, at, key);
   if (!o) return;
   for (const k in o) {
     const s = o[k];
-    if (typeof s !== 'string') throw invalidField(`${at}/${pointerToken(k)}`, 'must be a string');
+    if (typeof s !== 'string') throw invalidField(`${at}/${key}/${pointerToken(k)}`, 'must be a string');
     into[k] = s;
   }
 }
@@ -255,12 +262,12 @@ function taxonomyByGuid(taxonomies: TaxonomyInfo[], guid: unknown): TaxonomyInfo
 /** A reportingDescriptorReference (`taxa[]`, `relationships[].target`) that points at a CWE. */
 function cweFromReference(v: unknown, at: string, taxonomies: TaxonomyInfo[], into: number[]): void {
   const ref = obj(v, at);
-  const id = optStr(ref.id, `${at}/id`);
-  const index = optIndex(ref.index, `${at}/index`);
+  const id = optStr(ref.id, at, 'id');
+  const index = optIndex(ref.index, at, 'index');
   if (ref.toolComponent !== undefined) {
-    const tc = obj(ref.toolComponent, `${at}/toolComponent`);
-    optStr(tc.name, `${at}/toolComponent/name`);
-    optIndex(tc.index, `${at}/toolComponent/index`);
+    const tc = obj(ref.toolComponent, at, 'toolComponent');
+    optStr(tc.name, at, 'toolComponent/name');
+    optIndex(tc.index, at, 'toolComponent/index');
   }
   if (id !== null && /^cwe-/i.test(id)) return cweFromTag(id, into);
   const tax = taxonIsCwe(ref, taxonomies);
@@ -318,19 +325,19 @@ function securitySeverity(props: Obj | null): Severity | null {
 
 function ruleInfo(v: unknown, at: string, taxonomies: TaxonomyInfo[]): RuleInfo {
   const r = obj(v, at);
-  const id = optStr(r.id, `${at}/id`);
+  const id = optStr(r.id, at, 'id');
   if (id === null) throw invalidField(`${at}/id`, 'a rule (reportingDescriptor) needs a string id');
-  const name = optStr(r.name, `${at}/name`);
-  const short = optMsgString(r.shortDescription, `${at}/shortDescription`);
-  const full = optMsgString(r.fullDescription, `${at}/fullDescription`);
-  const strings = messageStrings(r.messageStrings, `${at}/messageStrings`);
+  const name = optStr(r.name, at, 'name');
+  const short = optMsgString(r.shortDescription, at, 'shortDescription');
+  const full = optMsgString(r.fullDescription, at, 'fullDescription');
+  const strings = messageStrings(r.messageStrings, at, 'messageStrings');
   let level: Level | null = null;
-  const dc = optObj(r.defaultConfiguration, `${at}/defaultConfiguration`);
-  if (dc) level = optLevel(dc.level, `${at}/defaultConfiguration/level`);
-  const props = optObj(r.properties, `${at}/properties`);
+  const dc = optObj(r.defaultConfiguration, at, 'defaultConfiguration');
+  if (dc) level = optLevel(dc.level, at, 'defaultConfiguration/level');
+  const props = optObj(r.properties, at, 'properties');
   const cwes: number[] = [];
   cweFromProperties(props, `${at}/properties`, cwes);
-  const rel = optArr(r.relationships, `${at}/relationships`);
+  const rel = optArr(r.relationships, at, 'relationships');
   if (rel) {
     for (let i = 0; i < rel.length; i++) {
       const ra = `${at}/relationships/${i}`;
@@ -352,55 +359,55 @@ function ruleInfo(v: unknown, at: string, taxonomies: TaxonomyInfo[]): RuleInfo 
 
 function component(v: unknown, at: string, taxonomies: TaxonomyInfo[]): ComponentInfo {
   const c = obj(v, at);
-  const name = optStr(c.name, `${at}/name`);
+  const name = optStr(c.name, at, 'name');
   if (name === null) throw invalidField(`${at}/name`, 'a tool component needs a string name');
-  const rulesRaw = optArr(c.rules, `${at}/rules`);
+  const rulesRaw = optArr(c.rules, at, 'rules');
   const rules: RuleInfo[] = [];
   if (rulesRaw) for (let i = 0; i < rulesRaw.length; i++) rules.push(ruleInfo(rulesRaw[i], `${at}/rules/${i}`, taxonomies));
-  const guid = optStr(c.guid, `${at}/guid`);
-  return { name, guid: guid?.toLowerCase() ?? null, pointer: at, rules, globalMessageStrings: messageStrings(c.globalMessageStrings, `${at}/globalMessageStrings`) };
+  const guid = optStr(c.guid, at, 'guid');
+  return { name, guid: guid?.toLowerCase() ?? null, pointer: at, rules, globalMessageStrings: messageStrings(c.globalMessageStrings, at, 'globalMessageStrings') };
 }
 
 function firstVcs(run: Obj, at: string): { repo: string | null; commit: string | null; rootBase: string | null } {
-  const list = optArr(run.versionControlProvenance, `${at}/versionControlProvenance`);
+  const list = optArr(run.versionControlProvenance, at, 'versionControlProvenance');
   const first = list?.[0];
   if (first === undefined) return { repo: null, commit: null, rootBase: null };
   const va = `${at}/versionControlProvenance/0`;
   const v = obj(first, va);
-  const repo = optStr(v.repositoryUri, `${va}/repositoryUri`);
-  const commit = optStr(v.revisionId, `${va}/revisionId`);
-  const mapped = optObj(v.mappedTo, `${va}/mappedTo`);
-  const rootBase = mapped ? optStr(mapped.uriBaseId, `${va}/mappedTo/uriBaseId`) : null;
+  const repo = optStr(v.repositoryUri, va, 'repositoryUri');
+  const commit = optStr(v.revisionId, va, 'revisionId');
+  const mapped = optObj(v.mappedTo, va, 'mappedTo');
+  const rootBase = mapped ? optStr(mapped.uriBaseId, va, 'mappedTo/uriBaseId') : null;
   return { repo: repo === '' ? null : repo, commit: commit === '' ? null : commit, rootBase };
 }
 
 /** Checks a run's members other than `results` and prepares what its results need. `run.results` is not read. */
 export function prepareSarifRun(runValue: unknown, at: string): SarifRunContext {
   const run = obj(runValue, at);
-  const tool = obj(run.tool, `${at}/tool`);
-  const taxRaw = optArr(run.taxonomies, `${at}/taxonomies`);
+  const tool = obj(run.tool, at, 'tool');
+  const taxRaw = optArr(run.taxonomies, at, 'taxonomies');
   const taxonomies: TaxonomyInfo[] = [];
   if (taxRaw) {
     for (let i = 0; i < taxRaw.length; i++) {
       const ta = `${at}/taxonomies/${i}`;
       const t = obj(taxRaw[i], ta);
-      const name = optStr(t.name, `${ta}/name`);
+      const name = optStr(t.name, ta, 'name');
       if (name === null) throw invalidField(`${ta}/name`, 'a taxonomy needs a string name');
-      const guid = optStr(t.guid, `${ta}/guid`);
-      taxonomies.push({ isCwe: /\bCWE\b/i.test(name), guid: guid?.toLowerCase() ?? null, taxa: optArr(t.taxa, `${ta}/taxa`) });
+      const guid = optStr(t.guid, ta, 'guid');
+      taxonomies.push({ isCwe: /\bCWE\b/i.test(name), guid: guid?.toLowerCase() ?? null, taxa: optArr(t.taxa, ta, 'taxa') });
     }
   }
   const driver = component(tool.driver, `${at}/tool/driver`, taxonomies);
-  const extRaw = optArr(tool.extensions, `${at}/tool/extensions`);
+  const extRaw = optArr(tool.extensions, at, 'tool/extensions');
   const extensions: ComponentInfo[] = [];
   if (extRaw) for (let i = 0; i < extRaw.length; i++) extensions.push(component(extRaw[i], `${at}/tool/extensions/${i}`, taxonomies));
   const d = tool.driver as Obj;
-  const semver = optStr(d.semanticVersion, `${at}/tool/driver/semanticVersion`);
-  const version = optStr(d.version, `${at}/tool/driver/version`);
+  const semver = optStr(d.semanticVersion, at, 'tool/driver/semanticVersion');
+  const version = optStr(d.version, at, 'tool/driver/version');
   const scanner: ScannerInfo = Object.freeze({ name: driver.name, version: semver || version || null, model: null });
   const vcs = firstVcs(run, at);
   const target: TargetRef | null = vcs.repo ? Object.freeze({ purl: null, repo: vcs.repo }) : null;
-  const originalUriBaseIds = optObj(run.originalUriBaseIds, `${at}/originalUriBaseIds`);
+  const originalUriBaseIds = optObj(run.originalUriBaseIds, at, 'originalUriBaseIds');
   const ctx: SarifRunContext = {
     pointer: at,
     scanner,
@@ -415,8 +422,8 @@ export function prepareSarifRun(runValue: unknown, at: string): SarifRunContext 
     rootUris: [],
     originalUriBaseIds,
     pathCache: new Map(),
-    artifacts: optArr(run.artifacts, `${at}/artifacts`),
-    logicalLocations: optArr(run.logicalLocations, `${at}/logicalLocations`),
+    artifacts: optArr(run.artifacts, at, 'artifacts'),
+    logicalLocations: optArr(run.logicalLocations, at, 'logicalLocations'),
   };
   // The base the VCS maps to is the repository root, whatever its URI.
   if (vcs.rootBase !== null) {
@@ -429,8 +436,8 @@ export function prepareSarifRun(runValue: unknown, at: string): SarifRunContext 
     for (const k in originalUriBaseIds) {
       const ba = `${at}/originalUriBaseIds/${pointerToken(k)}`;
       const b = obj(originalUriBaseIds[k], ba);
-      optStr(b.uri, `${ba}/uri`);
-      optStr(b.uriBaseId, `${ba}/uriBaseId`);
+      optStr(b.uri, ba, 'uri');
+      optStr(b.uriBaseId, ba, 'uriBaseId');
     }
     for (const k in originalUriBaseIds) resolveBase(ctx, k, 0);
   }
@@ -566,16 +573,16 @@ function findRule(ctx: SarifRunContext, id: string): RuleInfo | undefined {
 }
 
 function componentFor(ctx: SarifRunContext, ref: Obj, at: string): ComponentInfo {
-  const tc = optObj(ref.toolComponent, `${at}/toolComponent`);
+  const tc = optObj(ref.toolComponent, at, 'toolComponent');
   if (!tc) return ctx.driver;
-  const index = optIndex(tc.index, `${at}/toolComponent/index`);
+  const index = optIndex(tc.index, at, 'toolComponent/index');
   if (index >= 0) {
     const ext = ctx.extensions[index];
     if (!ext) throw invalidField(`${at}/toolComponent/index`, `no tool extension at index ${index}`);
     return ext;
   }
-  const name = optStr(tc.name, `${at}/toolComponent/name`);
-  const guid = optStr(tc.guid, `${at}/toolComponent/guid`)?.toLowerCase() ?? null;
+  const name = optStr(tc.name, at, 'toolComponent/name');
+  const guid = optStr(tc.guid, at, 'toolComponent/guid')?.toLowerCase() ?? null;
   for (const c of [ctx.driver, ...ctx.extensions]) if ((guid !== null && c.guid === guid) || (guid === null && c.name === name)) return c;
   return ctx.driver;
 }
@@ -591,10 +598,10 @@ function functionName(ctx: SarifRunContext, lls: unknown[], at: string): string 
   for (let i = 0; i < lls.length; i++) {
     const la = `${at}/${i}`;
     const ll = obj(lls[i], la);
-    let kind = optStr(ll.kind, `${la}/kind`);
-    let fqn = optStr(ll.fullyQualifiedName, `${la}/fullyQualifiedName`);
-    let name = optStr(ll.name, `${la}/name`);
-    const index = optIndex(ll.index, `${la}/index`);
+    let kind = optStr(ll.kind, la, 'kind');
+    let fqn = optStr(ll.fullyQualifiedName, la, 'fullyQualifiedName');
+    let name = optStr(ll.name, la, 'name');
+    const index = optIndex(ll.index, la, 'index');
     if (index >= 0 && ctx.logicalLocations) {
       const ref = ctx.logicalLocations[index];
       if (isObj(ref)) {
@@ -613,13 +620,13 @@ function functionName(ctx: SarifRunContext, lls: unknown[], at: string): string 
 function region(v: unknown, at: string): Obj | null {
   const r = optObj(v, at);
   if (!r) return null;
-  optPositive(r.startLine, `${at}/startLine`);
-  optPositive(r.startColumn, `${at}/startColumn`);
-  optPositive(r.endLine, `${at}/endLine`);
-  optPositive(r.endColumn, `${at}/endColumn`);
+  optPositive(r.startLine, at, 'startLine');
+  optPositive(r.startColumn, at, 'startColumn');
+  optPositive(r.endLine, at, 'endLine');
+  optPositive(r.endColumn, at, 'endColumn');
   if (r.snippet !== undefined) {
-    const s = obj(r.snippet, `${at}/snippet`);
-    optStr(s.text, `${at}/snippet/text`);
+    const s = obj(r.snippet, at, 'snippet');
+    optStr(s.text, at, 'snippet/text');
   }
   return r;
 }
@@ -627,9 +634,9 @@ function region(v: unknown, at: string): Obj | null {
 function artifactLocation(ctx: SarifRunContext, v: unknown, at: string): string | null {
   const al = optObj(v, at);
   if (!al) return null;
-  let uri = optStr(al.uri, `${at}/uri`);
-  let base = optStr(al.uriBaseId, `${at}/uriBaseId`);
-  const index = optIndex(al.index, `${at}/index`);
+  let uri = optStr(al.uri, at, 'uri');
+  let base = optStr(al.uriBaseId, at, 'uriBaseId');
+  const index = optIndex(al.index, at, 'index');
   if (uri === null && index >= 0) {
     // Only the index is given: the URI is in run.artifacts[index].location.
     const art = ctx.artifacts?.[index];
@@ -660,7 +667,7 @@ function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocati
   let startColumn: number | null = null;
   let endColumn: number | null = null;
   let snippet: string | null = null;
-  const pl = optObj(l.physicalLocation, `${la}/physicalLocation`);
+  const pl = optObj(l.physicalLocation, la, 'physicalLocation');
   if (pl) {
     const pa = `${la}/physicalLocation`;
     path = artifactLocation(ctx, pl.artifactLocation, `${pa}/artifactLocation`);
@@ -679,7 +686,7 @@ function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocati
     }
     if (snippet === null && cr) snippet = (cr.snippet as Obj | undefined)?.text as string | undefined ?? null;
   }
-  const lls = optArr(l.logicalLocations, `${la}/logicalLocations`);
+  const lls = optArr(l.logicalLocations, la, 'logicalLocations');
   const fn = lls ? functionName(ctx, lls, `${la}/logicalLocations`) : null;
   if (path === null && startLine === null && fn === null && snippet === null) return null;
   return { path, startLine, endLine, startColumn, endColumn, function: fn, snippet };
@@ -689,14 +696,14 @@ function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocati
 export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: string): CodeFinding {
   const res = obj(value, at);
   // --- which rule
-  const ruleIdRaw = optStr(res.ruleId, `${at}/ruleId`);
-  let ruleIndex = optIndex(res.ruleIndex, `${at}/ruleIndex`);
+  const ruleIdRaw = optStr(res.ruleId, at, 'ruleId');
+  let ruleIndex = optIndex(res.ruleIndex, at, 'ruleIndex');
   let comp = ctx.driver;
   let refId: string | null = null;
   if (res.rule !== undefined) {
-    const ref = obj(res.rule, `${at}/rule`);
-    refId = optStr(ref.id, `${at}/rule/id`);
-    const refIndex = optIndex(ref.index, `${at}/rule/index`);
+    const ref = obj(res.rule, at, 'rule');
+    refId = optStr(ref.id, at, 'rule/id');
+    const refIndex = optIndex(ref.index, at, 'rule/index');
     comp = componentFor(ctx, ref, `${at}/rule`);
     if (ruleIndex < 0) ruleIndex = refIndex;
   }
@@ -710,10 +717,10 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
   if (res.message !== undefined) {
     const ma = `${at}/message`;
     const m = obj(res.message, ma);
-    const mt = optStr(m.text, `${ma}/text`);
-    const mid = optStr(m.id, `${ma}/id`);
+    const mt = optStr(m.text, ma, 'text');
+    const mid = optStr(m.id, ma, 'id');
     if (mt === null && mid === null) throw invalidField(ma, 'a message needs text or id');
-    const args = optArr(m.arguments, `${ma}/arguments`);
+    const args = optArr(m.arguments, ma, 'arguments');
     if (args) for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'string') throw invalidField(`${ma}/arguments/${i}`, 'must be a string');
     let raw = mt;
     if (raw === null && mid !== null) {
@@ -724,10 +731,10 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
   }
 
   // --- kind, level, severity
-  const kind = optStr(res.kind, `${at}/kind`);
+  const kind = optStr(res.kind, at, 'kind');
   if (kind !== null && !resultKinds.has(kind)) throw invalidField(`${at}/kind`, 'must be one of notApplicable, pass, fail, review, open, informational');
-  const level = optLevel(res.level, `${at}/level`);
-  const props = optObj(res.properties, `${at}/properties`);
+  const level = optLevel(res.level, at, 'level');
+  const props = optObj(res.properties, at, 'properties');
   let severity: Severity | null;
   if (kind === 'pass' || kind === 'notApplicable') severity = 'none';
   else severity = securitySeverity(props) ?? rule?.securitySeverity ?? null;
@@ -738,7 +745,7 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
 
   // --- CWEs: the rule's, plus the result's own properties and taxa
   let cwes: number[];
-  const taxa = optArr(res.taxa, `${at}/taxa`);
+  const taxa = optArr(res.taxa, at, 'taxa');
   if (props || taxa) {
     cwes = rule ? rule.cwes.slice() : [];
     cweFromProperties(props, `${at}/properties`, cwes);
@@ -749,7 +756,7 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
   }
 
   // --- location
-  const locs = optArr(res.locations, `${at}/locations`);
+  const locs = optArr(res.locations, at, 'locations');
   let loc: CodeLocation | null = null;
   if (locs && locs.length > 0) loc = location(ctx, locs, `${at}/locations`);
   else if (res.analysisTarget !== undefined) {
@@ -759,9 +766,9 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
 
   // --- fingerprints, flows, suppressions
   const toolFingerprints: Record<string, string> = {};
-  if (res.partialFingerprints !== undefined) stringMap(res.partialFingerprints, `${at}/partialFingerprints`, toolFingerprints);
-  if (res.fingerprints !== undefined) stringMap(res.fingerprints, `${at}/fingerprints`, toolFingerprints);
-  const codeFlows = optArr(res.codeFlows, `${at}/codeFlows`);
+  if (res.partialFingerprints !== undefined) stringMap(res.partialFingerprints, at, 'partialFingerprints', toolFingerprints);
+  if (res.fingerprints !== undefined) stringMap(res.fingerprints, at, 'fingerprints', toolFingerprints);
+  const codeFlows = optArr(res.codeFlows, at, 'codeFlows');
   if (res.suppressions !== undefined) checkSuppressions(res.suppressions, `${at}/suppressions`);
 
   const title = rule?.title ?? (text !== null && text.trim() !== '' ? oneLine(text) : null) ?? rule?.name ?? ruleId ?? 'SARIF result';
@@ -804,7 +811,7 @@ export function checkSarifLog(doc: Obj, base: string): void {
   if (doc.version !== '2.1.0') {
     throw invalidField(`${base}/version`, doc.version === undefined ? 'a SARIF log needs version "2.1.0"' : `unsupported SARIF version ${JSON.stringify(doc.version)}; only 2.1.0 is accepted`);
   }
-  optStr(doc.$schema, `${base}/$schema`);
+  optStr(doc.$schema, base, '$schema');
 }
 
 /** Parses a SARIF 2.1.0 log (already JSON.parse'd) into one CodeFinding per result. */
@@ -812,7 +819,7 @@ export function parseSarif(docValue: unknown, opts: SarifOptions = {}): SarifPar
   const base = opts.pointerBase ?? '';
   const doc = obj(docValue, base || '/');
   checkSarifLog(doc, base);
-  const runsRaw = doc.runs === null ? EMPTY : optArr(doc.runs, `${base}/runs`);
+  const runsRaw = doc.runs === null ? EMPTY : optArr(doc.runs, base, 'runs');
   if (runsRaw === null) throw invalidField(`${base}/runs`, 'a SARIF log needs a runs array');
   const runs: SarifRunInfo[] = [];
   const findings: CodeFinding[] = [];
@@ -820,7 +827,7 @@ export function parseSarif(docValue: unknown, opts: SarifOptions = {}): SarifPar
     const ra = `${base}/runs/${i}`;
     const ctx = prepareSarifRun(runsRaw[i], ra);
     const results = (runsRaw[i] as Obj).results;
-    const list = results === null ? EMPTY : optArr(results, `${ra}/results`) ?? EMPTY;
+    const list = results === null ? EMPTY : optArr(results, ra, 'results') ?? EMPTY;
     const rp = `${ra}/results/`;
     for (let j = 0; j < list.length; j++) findings.push(normalizeSarifResult(ctx, list[j], rp + j));
     runs.push(sarifRunInfo(ctx, list.length));

@@ -63,11 +63,11 @@ export async function insertVulns(trx: Db, vulns: NewVuln[]): Promise<void> {
   if (vulns.length === 0) return;
   await sql`
     INSERT INTO vulnerabilities (id, display_id, kind, title, target_id, severity, cwes, created_at)
-    SELECT id, display_id, kind, title, target_id, severity, (SELECT coalesce(array_agg(x::int), '{}') FROM jsonb_array_elements_text(cwes) x), created_at
-    FROM unnest(${vulns.map((v) => v.id)}::uuid[], ${vulns.map((v) => v.displayId)}::text[], ${vulns.map((v) => v.kind)}::text[],
-      ${vulns.map((v) => v.title)}::text[], ${vulns.map((v) => v.targetId)}::uuid[], ${vulns.map((v) => v.severity)}::text[],
-      ${vulns.map((v) => JSON.stringify(v.cwes))}::jsonb[], ${vulns.map((v) => v.createdAt)}::timestamptz[])
-      AS t(id, display_id, kind, title, target_id, severity, cwes, created_at)
+    SELECT r.id, r.display_id, r.kind, r.title, r.target_id, r.severity, ARRAY(SELECT jsonb_array_elements_text(r.cwes)::int), r.created_at
+    FROM jsonb_to_recordset(${JSON.stringify(
+      vulns.map((v) => ({ id: v.id, display_id: v.displayId, kind: v.kind, title: v.title, target_id: v.targetId, severity: v.severity, cwes: v.cwes, created_at: v.createdAt })),
+    )}::jsonb)
+      AS r(id uuid, display_id text, kind text, title text, target_id uuid, severity text, cwes jsonb, created_at timestamptz)
   `.execute(trx);
 }
 
@@ -92,37 +92,48 @@ export interface NewFinding {
   keys: string[];
 }
 
+/**
+ * Rows travel as one JSON document expanded by jsonb_to_recordset: a single parameter however many rows,
+ * and far cheaper to encode than PostgreSQL array literals of large JSON values.
+ */
 export async function insertFindings(trx: Db, findings: NewFinding[]): Promise<void> {
   if (findings.length === 0) return;
-  const col = <T>(f: (x: NewFinding) => T) => findings.map(f);
+  const rows = findings.map((f) => ({
+    id: f.id,
+    document_id: f.documentId,
+    org_id: f.orgId,
+    scan_run_id: f.scanRunId,
+    pointer: f.pointer,
+    kind: f.kind,
+    source: f.source,
+    title: f.title,
+    severity: f.severity,
+    cwes: f.cwes,
+    target_id: f.targetId,
+    data: f.data,
+    features: f.features,
+    vuln_id: f.vulnId,
+    link_reason: f.reason,
+    link_score: f.score,
+    submitted_at: f.submittedAt,
+  }));
   await sql`
     INSERT INTO findings (id, document_id, org_id, scan_run_id, pointer, kind, source, title, severity, cwes, target_id, data, features,
       vuln_id, link_reason, link_score, submitted_at)
-    SELECT id, document_id, org_id, scan_run_id, pointer, kind, source, title, severity,
-      (SELECT coalesce(array_agg(x::int), '{}') FROM jsonb_array_elements_text(cwes) x), target_id, data, features,
-      vuln_id, link_reason, link_score, submitted_at
-    FROM unnest(${col((f) => f.id)}::uuid[], ${col((f) => f.documentId)}::uuid[], ${col((f) => f.orgId)}::uuid[], ${col((f) => f.scanRunId)}::uuid[],
-      ${col((f) => f.pointer)}::text[], ${col((f) => f.kind)}::text[], ${col((f) => f.source)}::text[], ${col((f) => f.title)}::text[],
-      ${col((f) => f.severity)}::text[], ${col((f) => JSON.stringify(f.cwes))}::jsonb[], ${col((f) => f.targetId)}::uuid[],
-      ${col((f) => JSON.stringify(f.data))}::jsonb[], ${col((f) => JSON.stringify(f.features))}::jsonb[], ${col((f) => f.vulnId)}::uuid[],
-      ${col((f) => f.reason)}::text[], ${col((f) => f.score)}::real[], ${col((f) => f.submittedAt)}::timestamptz[])
-      AS t(id, document_id, org_id, scan_run_id, pointer, kind, source, title, severity, cwes, target_id, data, features,
-        vuln_id, link_reason, link_score, submitted_at)
+    SELECT r.id, r.document_id, r.org_id, r.scan_run_id, r.pointer, r.kind, r.source, r.title, r.severity,
+      ARRAY(SELECT jsonb_array_elements_text(r.cwes)::int), r.target_id, r.data, r.features,
+      r.vuln_id, r.link_reason, r.link_score, r.submitted_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS r(id uuid, document_id uuid, org_id uuid, scan_run_id uuid, pointer text, kind text, source text, title text, severity text,
+        cwes jsonb, target_id uuid, data jsonb, features jsonb, vuln_id uuid, link_reason text, link_score real, submitted_at timestamptz)
   `.execute(trx);
-  const keyRows = findings.flatMap((f) => [...new Set(f.keys)].map((k) => [k, f.id] as const));
+  const keyRows = findings.flatMap((f) => [...new Set(f.keys)].map((k) => [k, f.id]));
   if (keyRows.length) {
     await sql`
       INSERT INTO finding_keys (key, finding_id)
-      SELECT * FROM unnest(${keyRows.map((r) => r[0])}::text[], ${keyRows.map((r) => r[1])}::uuid[])
+      SELECT k->>0, (k->>1)::uuid FROM jsonb_array_elements(${JSON.stringify(keyRows)}::jsonb) k
     `.execute(trx);
   }
-  const counts = new Map<string, number>();
-  for (const f of findings) counts.set(f.vulnId, (counts.get(f.vulnId) ?? 0) + 1);
-  await sql`
-    UPDATE vulnerabilities v SET finding_count = v.finding_count + c.n
-    FROM unnest(${[...counts.keys()]}::uuid[], ${[...counts.values()]}::int[]) AS c(id, n)
-    WHERE v.id = c.id
-  `.execute(trx);
 }
 
 // ---- reads ----
@@ -215,6 +226,9 @@ export interface VulnRow {
   mergedInto: string | null;
 }
 
+// Counted on read (one index range per record) rather than kept in a column every batch must update.
+const findingCount = sql<number>`(SELECT count(*)::int FROM findings f WHERE f.vuln_id = vulnerabilities.id)`.as('finding_count');
+
 function toVulnRow(r: Record<string, any>): VulnRow {
   return {
     id: r.id,
@@ -233,7 +247,7 @@ function toVulnRow(r: Record<string, any>): VulnRow {
 /** By id or display id (CHV-2026-17). */
 export async function findVuln(db: Db, idOrDisplay: string, opts: { lock?: boolean } = {}): Promise<VulnRow | null> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrDisplay);
-  let q = db.selectFrom('vulnerabilities').selectAll();
+  let q = db.selectFrom('vulnerabilities').selectAll().select(findingCount);
   q = isUuid ? q.where('id', '=', idOrDisplay) : q.where('display_id', '=', idOrDisplay.toUpperCase());
   if (opts.lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
@@ -241,7 +255,7 @@ export async function findVuln(db: Db, idOrDisplay: string, opts: { lock?: boole
 }
 
 export async function listVulns(db: Db, filter: { limit: number; offset: number; targetId?: string; includeMerged?: boolean }): Promise<VulnRow[]> {
-  let q = db.selectFrom('vulnerabilities').selectAll();
+  let q = db.selectFrom('vulnerabilities').selectAll().select(findingCount);
   if (!filter.includeMerged) q = q.where('merged_into', 'is', null);
   if (filter.targetId) q = q.where('target_id', '=', filter.targetId);
   const rows = await q.orderBy('created_at').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
@@ -255,13 +269,8 @@ export async function orgHasFindingIn(db: Db, orgId: string, vulnId: string): Pr
 
 /** Moves every finding of `from` into `into` and marks `from` merged. */
 export async function mergeVulns(trx: Db, from: string, into: string): Promise<void> {
-  const { rows } = await sql<{ n: number }>`
-    WITH moved AS (UPDATE findings SET vuln_id = ${into}, link_reason = 'coordinator-merge', link_score = 1 WHERE vuln_id = ${from} RETURNING 1)
-    SELECT count(*)::int AS n FROM moved
-  `.execute(trx);
-  const n = rows[0]?.n ?? 0;
-  await trx.updateTable('vulnerabilities').set({ merged_into: into, finding_count: 0 }).where('id', '=', from).execute();
-  await trx.updateTable('vulnerabilities').set((eb) => ({ finding_count: eb('finding_count', '+', n) })).where('id', '=', into).execute();
+  await trx.updateTable('findings').set({ vuln_id: into, link_reason: 'coordinator-merge', link_score: 1 }).where('vuln_id', '=', from).execute();
+  await trx.updateTable('vulnerabilities').set({ merged_into: into }).where('id', '=', from).execute();
 }
 
 /** Moves the given findings of `from` into the new record `into` (already inserted). Returns how many moved. */
@@ -272,10 +281,7 @@ export async function moveFindings(trx: Db, from: string, into: string, findingI
       WHERE vuln_id = ${from} AND id = ANY(${findingIds}::uuid[]) RETURNING 1)
     SELECT count(*)::int AS n FROM moved
   `.execute(trx);
-  const n = rows[0]?.n ?? 0;
-  await trx.updateTable('vulnerabilities').set((eb) => ({ finding_count: eb('finding_count', '-', n) })).where('id', '=', from).execute();
-  await trx.updateTable('vulnerabilities').set({ finding_count: n }).where('id', '=', into).execute();
-  return n;
+  return rows[0]?.n ?? 0;
 }
 
 export interface VulnDecision {

@@ -166,7 +166,6 @@ export interface VulnerabilitiesTable {
   target_id: string | null;
   severity: string | null;
   cwes: ColumnType<number[], number[] | undefined, number[]>;
-  finding_count: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   merged_into: string | null;
 }

@@ -4,7 +4,7 @@
 import { hash } from 'node:crypto';
 import { cweFamily } from '../cwe-classes.js';
 import type { AdvisoryFinding, CodeFinding, ReportedFinding, TargetRef } from '../findings.js';
-import { encodeSignature, hash32, lshKeys, minHash } from './minhash.js';
+import { bottomK, encodeSignature, hash32, lshKeys, minHash } from './minhash.js';
 import { normalizeFunction, normalizePath, normalizeSnippet, packageKey, targetKey } from './normalize.js';
 import { type AffectedFeature, compileAffected, fixPoints } from './ranges.js';
 
@@ -53,10 +53,12 @@ export interface AdvisoryFeatures {
   /** `fix:<package>@<version>` and `commit:<sha>`: where the vulnerability was fixed. */
   fixes: string[];
   cwes: number[];
+  /** Identity of the text (title and details, as words): 128 bits of SHA-256, null without text. */
+  textHash: string | null;
   /** MinHash (base64, 64 × uint32) of the word 3-shingles of title and details: near-identical texts. */
   textSig: string | null;
-  /** MinHash of the distinct content words (no stop words, no package-name words): reworded texts. */
-  wordSig: string | null;
+  /** Bottom-k sketch (base64, ≤ 1,024 × uint32, ascending) of the text's terms (`textTerms`): reworded texts, named packages. */
+  terms: string;
   /** Distinct shingles behind `textSig`: a short text is weak evidence however similar. */
   shingles: number;
   /** `lsh:<band>:<hash>` of `textSig`, for texts long enough to be evidence. */
@@ -70,13 +72,34 @@ export const minTextShingles = 12;
 
 const sha256 = (s: string): string => hash('sha256', s, 'hex');
 
+const toolNames = new WeakMap<object, string>();
+
+/** The scanner's name as a fingerprint namespace; every finding of a run shares one scanner object. */
 function toolName(f: ReportedFinding): string {
-  return f.scanner.name.trim().toLowerCase().replace(/[\s:]+/g, '-') || 'unknown';
+  let name = toolNames.get(f.scanner);
+  if (name === undefined) {
+    name = f.scanner.name.trim().toLowerCase().replace(/[\s:]+/g, '-') || 'unknown';
+    toolNames.set(f.scanner, name);
+  }
+  return name;
+}
+
+// one submission passes the same target object with every finding: key it once (targets are not mutated)
+const targetKeys = new WeakMap<TargetRef, string | null>();
+
+function cachedTargetKey(target: TargetRef | null): string | null {
+  if (target === null) return null;
+  let key = targetKeys.get(target);
+  if (key === undefined) {
+    key = targetKey(target);
+    targetKeys.set(target, key);
+  }
+  return key;
 }
 
 function codeFeatures(f: CodeFinding, target: TargetRef | null): CodeFeatures {
   const tool = toolName(f);
-  const t = targetKey(target ?? f.target);
+  const t = cachedTargetKey(target ?? f.target);
   const loc = f.location;
   const path = normalizePath(loc?.path ?? null);
   const family = cweFamily(f.cwes);
@@ -116,15 +139,10 @@ function codeFeatures(f: CodeFinding, target: TargetRef | null): CodeFeatures {
   };
 }
 
-// words that carry no identity in advisory prose
-const stopWords = new Set(
-  ('the and for are was were with via from that this which can could may might when where while its not into than then there their '
-    + 'any all has have had been being does did use used using uses allow allows allowed allowing attacker attackers remote '
-    + 'vulnerability vulnerabilities vulnerable issue issues version versions before after affected affects package packages fixed fix '
-    + 'fixes user users malicious arbitrary cause causes caused denial service impact patches patched workaround workarounds reference '
-    + 'references more information details advisory also other such only some will would should through because within without upgrade '
-    + 'https http www com github org html').split(' '),
-);
+/** Words, dotted or hyphenated names and versions of a text (`gix-fs`, `github.com` → `github-com`, `1.4.0` → `1-4-0`). */
+export function textTerms(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*/gu) ?? []).map((t) => t.replace(/[_.]/g, '-'));
+}
 
 function advisoryFeatures(f: AdvisoryFinding): AdvisoryFeatures {
   const id = f.advisoryId.trim().toUpperCase();
@@ -137,12 +155,7 @@ function advisoryFeatures(f: AdvisoryFinding): AdvisoryFeatures {
   const shingles = new Set<number>();
   if (words.length > 0 && words.length < 3) shingles.add(hash32(words.join(' ')));
   for (let i = 0; i + 2 < words.length; i++) shingles.add(hash32(`${words[i]} ${words[i + 1]} ${words[i + 2]}`));
-  // words of the package names say which package, which the package keys already do
-  const nameWords = new Set(f.affected.flatMap((a) => a.name.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []));
-  const content = new Set<number>();
-  for (const w of words) if (w.length >= 3 && !stopWords.has(w) && !nameWords.has(w) && !/^\d+$/.test(w)) content.add(hash32(w));
   const textSig = minHash(shingles);
-  const wordSig = minHash(content);
   return {
     kind: 'advisory',
     v: featuresVersion,
@@ -152,8 +165,9 @@ function advisoryFeatures(f: AdvisoryFinding): AdvisoryFeatures {
     affected,
     fixes: fixPoints(f.affected),
     cwes: f.cwes,
+    textHash: words.length ? sha256(words.join(' ')).slice(0, 32) : null,
     textSig: textSig && encodeSignature(textSig),
-    wordSig: wordSig && encodeSignature(wordSig),
+    terms: encodeSignature(bottomK(textTerms(text).map(hash32))),
     shingles: shingles.size,
     lshKeys: textSig && shingles.size >= minTextShingles ? lshKeys(textSig) : [],
   };

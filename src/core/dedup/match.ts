@@ -3,8 +3,8 @@
 // same features and candidates in the same order always give the same answer.
 import { cwesCompatible } from '../cwe-classes.js';
 import type { DedupReason } from '../findings.js';
-import { type AdvisoryFeatures, type CodeFeatures, type FindingFeatures, featuresVersion, minTextShingles } from './fingerprint.js';
-import { estimateJaccard } from './minhash.js';
+import { type AdvisoryFeatures, type CodeFeatures, type FindingFeatures, featuresVersion, minTextShingles, textTerms } from './fingerprint.js';
+import { decodeSketch, estimateJaccard, hash32, sketchJaccard } from './minhash.js';
 import { affectedOverlap } from './ranges.js';
 
 export interface Candidate {
@@ -33,19 +33,38 @@ const reasonRank: Record<LinkReason, number> = {
 
 /**
  * Similarity thresholds for advisories, calibrated on the corpus benchmark (bench/dedup-quality.mjs), where
- * their effect is reported. Estimates from 64-value MinHash signatures are within ±0.06 of the true Jaccard
- * index (one standard deviation) at 0.5 and within ±0.03 at 0.9.
+ * their effect is reported. `text` values are MinHash estimates of the Jaccard index of word 3-shingles (within
+ * ±0.06 of the truth at 0.5 and ±0.03 at 0.9, one standard deviation); `terms` values are Jaccard indexes of the
+ * texts' terms without stop words and package names, exact for texts of up to 1,024 distinct terms.
  */
 export const advisoryThresholds = {
-  /** Same package, overlapping ranges and a shared fix point (release or commit): content-word similarity needed. */
-  wordsWithSharedFix: 0.14,
-  /** Same package, overlapping ranges, no shared fix point: content-word similarity needed. */
-  words: 0.5,
-  /** Same package, overlapping ranges: shingle (near-identical text) similarity that suffices alone. */
+  /** Same package, overlapping ranges and a shared fix point (release or commit): term similarity needed. */
+  termsWithSharedFix: 0.15,
+  /** Same package, overlapping ranges, no shared fix point: term similarity needed. */
+  terms: 0.5,
+  /** Same package, overlapping ranges: near-identical text suffices. */
   text: 0.5,
-  /** Different packages (tensorflow and tensorflow-gpu): near-identical text AND the same fix points. */
+  /** Different packages fixed by the same releases or commits (tensorflow, tensorflow-gpu): near-identical text. */
   crossPackageText: 0.9,
 } as const;
+
+// words that say nothing about which vulnerability a text describes
+const stopWords = new Set(
+  ('a an the of in on to for and or is are was were be by with via from that this which can could may might when where while it its '
+    + 'not no into than then there their any all has have had been being does do did use used using uses allow allows allowed allowing '
+    + 'attacker attackers remote vulnerability vulnerabilities vulnerable issue issues version versions before after affected affects '
+    + 'package packages fixed fix fixes user users malicious arbitrary cause causes caused denial service impact patches patched '
+    + 'workaround workarounds reference references more information details advisory also other such only some will would should '
+    + 'through because within without upgrade upgrading https http www com github-com github org html if as at so but you your we our '
+    + 'they them he she one two new advisory-id').split(' ').map(hash32),
+);
+
+/** A package's name as a text would write it: the last term of the name (`github.com/x/cfrpki` → `cfrpki`). */
+function nameTerms(pkgKey: string): { all: number[]; mention: number | null } {
+  const terms = textTerms(pkgKey.slice(pkgKey.indexOf('/') + 1));
+  const last = terms[terms.length - 1];
+  return { all: terms.map(hash32), mention: last === undefined ? null : hash32(last) };
+}
 
 function intersects(a: readonly string[], b: readonly string[]): boolean {
   if (a.length === 0 || b.length === 0) return false;
@@ -80,32 +99,46 @@ function compareCode(f: CodeFeatures, c: CodeFeatures): Verdict {
 const fixVersions = (fixes: readonly string[]): string[] =>
   [...new Set(fixes.filter((x) => x.startsWith('fix:')).map((x) => x.slice(x.lastIndexOf('@') + 1)))].sort();
 
+/** Whether the text of `f` names one of `c`'s packages that is not also one of its own. */
+function names(f: AdvisoryFeatures, fTerms: Uint32Array, c: AdvisoryFeatures): boolean {
+  const own = new Set(f.packageKeys.map((k) => nameTerms(k).mention));
+  return c.packageKeys.some((k) => {
+    const m = nameTerms(k).mention;
+    return m !== null && !own.has(m) && fTerms.includes(m);
+  });
+}
+
 function compareAdvisory(f: AdvisoryFeatures, c: AdvisoryFeatures): Verdict {
   if (intersects(f.aliasKeys, c.aliasKeys)) return { reason: 'alias', score: 0.97 };
   const text = f.textSig && c.textSig ? estimateJaccard(f.textSig, c.textSig) : 0;
   const longEnough = Math.min(f.shingles, c.shingles) >= minTextShingles;
+  const t = advisoryThresholds;
   const shared = f.affected.filter((a) => c.affected.some((b) => b.pkg === a.pkg));
   if (shared.length > 0) {
     // a database does not describe one vulnerability of one package twice (duplicates it withdraws carry
     // aliases); two of its records on one package are two vulnerabilities however alike their texts
     if (f.source === c.source) return null;
     const overlap = shared.some((a) => c.affected.some((b) => b.pkg === a.pkg && affectedOverlap(a, b)));
-    const words = f.wordSig && c.wordSig ? estimateJaccard(f.wordSig, c.wordSig) : 0;
     if (overlap) {
+      const ignore = new Set(stopWords);
+      for (const k of [...f.packageKeys, ...c.packageKeys]) for (const h of nameTerms(k).all) ignore.add(h);
+      const terms = sketchJaccard(decodeSketch(f.terms), decodeSketch(c.terms), ignore);
       const sharedFix = intersects(f.fixes, c.fixes);
-      const t = advisoryThresholds;
-      if ((sharedFix && words >= t.wordsWithSharedFix) || words >= t.words || (longEnough && text >= t.text)) {
-        return { reason: 'affected-overlap', score: round(0.6 + 0.3 * Math.max(words, text)) };
+      if ((sharedFix && terms >= t.termsWithSharedFix) || terms >= t.terms || (longEnough && text >= t.text)) {
+        return { reason: 'affected-overlap', score: round(0.6 + 0.3 * Math.max(terms, text)) };
       }
       return null;
     }
     // no range information to contradict: only near-identical text
     const noRanges = shared.every((a) => !a.ranges.length && !a.versions.length) || shared.every((a) => c.affected.every((b) => b.pkg !== a.pkg || (!b.ranges.length && !b.versions.length)));
-    if (noRanges && longEnough && text >= advisoryThresholds.crossPackageText) return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
+    if (noRanges && longEnough && text >= t.crossPackageText) return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
     return null;
   }
-  // different packages (a project published under several names): the same words and the same fixes
-  if (!longEnough || text < advisoryThresholds.crossPackageText) return null;
+  // Different packages: one write-up published for several (a project under several names, a library and
+  // its bindings). Near-identical text is not enough, since templates are filled in per package (malware
+  // takedowns, "no longer maintained"): the fixes must coincide, or the very same text must name the other
+  // package.
+  if (!longEnough || text < t.crossPackageText) return null;
   const commits = intersects(
     f.fixes.filter((x) => x.startsWith('commit:')),
     c.fixes.filter((x) => x.startsWith('commit:')),
@@ -113,30 +146,52 @@ function compareAdvisory(f: AdvisoryFeatures, c: AdvisoryFeatures): Verdict {
   const fv = fixVersions(f.fixes);
   const cv = fixVersions(c.fixes);
   const sameReleases = fv.length > 0 && fv.length === cv.length && fv.every((v, i) => v === cv[i]);
-  if (commits || sameReleases) return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
+  const sameText = f.textHash !== null && f.textHash === c.textHash;
+  if (commits || sameReleases || (sameText && (names(f, decodeSketch(f.terms), c) || names(c, decodeSketch(c.terms), f)))) {
+    return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
+  }
   return null;
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
+ * Records that hold a code finding of an incompatible weakness kind (same target, CWEs of different classes).
+ * Near-location is judged finding by finding, so a finding that names no CWE would otherwise bridge a memory
+ * bug and an injection on the next line of one function into one record.
+ */
+function incompatibleRecords(f: CodeFeatures, candidates: readonly Candidate[]): Set<string> {
+  const out = new Set<string>();
+  for (const cand of candidates) {
+    const c = cand.features;
+    if (c.kind === 'code' && c.v === featuresVersion && c.target === f.target && !cwesCompatible(f.cwes, c.cwes)) out.add(cand.vulnId);
+  }
+  return out;
+}
+
+/**
  * The record a finding belongs to, or null for a new one. Candidates are the stored findings (with the
  * record each now belongs to) that share a lookup key with this one, earlier findings of the same batch
  * included, in the order they were stored. The best link wins: by reason (tool fingerprint > exact key >
  * alias > near location > affected overlap > text similarity), then score, then the earliest candidate.
+ * A near-location link is refused to a record holding a finding of an incompatible weakness kind.
  * Candidates whose features were computed by another `featuresVersion` are ignored until recomputed.
  */
 export function decideLink(features: FindingFeatures, candidates: readonly Candidate[]): LinkDecision | null {
   let best: LinkDecision | null = null;
+  let vetoed: Set<string> | null = null;
   for (const cand of candidates) {
     const c = cand.features;
     if (c.v !== featuresVersion || c.kind !== features.kind) continue;
     const verdict = features.kind === 'code' ? compareCode(features, c as CodeFeatures) : compareAdvisory(features, c as AdvisoryFeatures);
     if (verdict === null) continue;
-    if (best === null || reasonRank[verdict.reason] > reasonRank[best.reason] || (reasonRank[verdict.reason] === reasonRank[best.reason] && verdict.score > best.score)) {
-      best = { vulnId: cand.vulnId, reason: verdict.reason, score: verdict.score };
-      if (verdict.reason === 'tool-fingerprint') break;
+    if (best !== null && (reasonRank[verdict.reason] < reasonRank[best.reason] || (reasonRank[verdict.reason] === reasonRank[best.reason] && verdict.score <= best.score))) continue;
+    if (verdict.reason === 'near-location' && features.kind === 'code') {
+      vetoed ??= incompatibleRecords(features, candidates);
+      if (vetoed.has(cand.vulnId)) continue;
     }
+    best = { vulnId: cand.vulnId, reason: verdict.reason, score: verdict.score };
+    if (verdict.reason === 'tool-fingerprint') break;
   }
   return best;
 }

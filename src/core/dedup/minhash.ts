@@ -1,6 +1,8 @@
-// MinHash signatures of token sets and their LSH band keys: near-identical advisory texts find each other
-// through an index lookup instead of an all-pairs comparison. Signatures travel as base64 strings (64 × 32-bit
-// little-endian) so stored features stay small, JSON-friendly and identical on every machine.
+// Set sketches for advisory texts. MinHash signatures and their LSH band keys let near-identical texts find
+// each other through an index lookup instead of an all-pairs comparison; bottom-k sketches keep small sets
+// exactly (and large ones as a sample) for Jaccard indexes too small for MinHash to estimate. Both travel as
+// base64 strings of 32-bit little-endian values, so stored features stay small, JSON-friendly and identical
+// on every machine.
 
 export const minHashSize = 64;
 /** 8 bands × 8 rows: a pair with Jaccard 0.9 shares a band with probability 0.99, one with 0.5 with 0.03. */
@@ -73,4 +75,48 @@ export function lshKeys(sig: Uint32Array): string[] {
     keys.push(`lsh:${b}:${h.toString(16).padStart(8, '0')}${g.toString(16).padStart(8, '0')}`);
   }
   return keys;
+}
+
+/** Bottom-k sketch size: sets of up to this many distinct values are kept whole. */
+export const sketchSize = 1024;
+
+/** The `sketchSize` smallest distinct hashes, ascending: the whole set when it is small enough. */
+export function bottomK(hashes: Iterable<number>): Uint32Array {
+  const sorted = [...new Set(hashes)].sort((a, b) => a - b);
+  return Uint32Array.from(sorted.slice(0, sketchSize));
+}
+
+export function decodeSketch(sketch: string): Uint32Array {
+  const buf = Buffer.from(sketch, 'base64');
+  const out = new Uint32Array(buf.length >>> 2);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
+  return out;
+}
+
+/**
+ * Jaccard index of two sets from their bottom-k sketches, ignoring the values in `ignore` (stop words and
+ * package names, which say nothing about which vulnerability a text describes): exact when neither set was
+ * cut, otherwise the standard estimate over the k smallest values of the union.
+ */
+export function sketchJaccard(a: Uint32Array, b: Uint32Array, ignore: ReadonlySet<number>): number {
+  const x = a.filter((v) => !ignore.has(v));
+  const y = b.filter((v) => !ignore.has(v));
+  const cut = a.length >= sketchSize || b.length >= sketchSize;
+  // merge the two ascending lists
+  let i = 0;
+  let j = 0;
+  let union = 0;
+  let both = 0;
+  const limit = cut ? Math.min(x.length, y.length) : Infinity;
+  while ((i < x.length || j < y.length) && union < limit) {
+    if (j >= y.length || (i < x.length && x[i]! < y[j]!)) i++;
+    else if (i >= x.length || y[j]! < x[i]!) j++;
+    else {
+      both++;
+      i++;
+      j++;
+    }
+    union++;
+  }
+  return union === 0 ? 0 : both / union;
 }

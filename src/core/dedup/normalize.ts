@@ -12,6 +12,8 @@ import { purlKey, repoKey } from '../targets.js';
  */
 export function normalizePath(raw: string | null): string | null {
   if (raw === null) return null;
+  // most paths are already normal: no scheme, drive, backslash, escape, empty or dot segment, outer space
+  if (raw !== '' && !needsWork.test(raw) && raw.charCodeAt(raw.length - 1) > 32) return raw;
   let p = raw.trim();
   if (p === '') return null;
   if (/^file:/i.test(p)) p = p.replace(/^file:(\/\/[^/]*)?/i, '');
@@ -35,6 +37,8 @@ export function normalizePath(raw: string | null): string | null {
   }
   return out.length ? out.join('/') : null;
 }
+
+const needsWork = /^[\s./]|^[A-Za-z][\w+.-]*:|[\\%]|\/\/|\/\.\.?(?:\/|$)|\/$/;
 
 type CommentStyle = 'c' | 'hash' | 'c+hash' | 'none';
 
@@ -76,40 +80,53 @@ export function normalizeSnippet(snippet: string, path: string | null): string {
   let out = '';
   let pendingSpace = false;
   let lastCode = 0;
-  const emit = (s: string): void => {
-    const first = s.charCodeAt(0);
-    if (pendingSpace && out.length > 0 && isWord(lastCode) && isWord(first)) out += ' ';
+  // appends text[from, to), with one space before it only where two word characters would otherwise touch
+  const emit = (from: number, to: number): void => {
+    if (pendingSpace && out.length > 0 && isWord(lastCode) && isWord(text.charCodeAt(from))) out += ' ';
     pendingSpace = false;
-    out += s;
-    lastCode = s.charCodeAt(s.length - 1);
+    out += text.slice(from, to);
+    lastCode = text.charCodeAt(to - 1);
   };
   const n = text.length;
   let i = 0;
   while (i < n) {
-    const c = text[i]!;
     const code = text.charCodeAt(i);
-    if (code === 32 || code === 9 || code === 10 || code === 13 || code === 12 || code === 11) {
+    if (code <= 32) {
       pendingSpace = true;
       i++;
-    } else if (c === '"' || c === "'" || c === '`') {
-      // copy the literal verbatim up to its closing quote (or the end of the line for an unclosed one)
+    } else if (code === 34 || code === 39 || code === 96) {
+      // a string literal, verbatim up to its closing quote (or the end of the line for an unclosed one)
       let j = i + 1;
-      while (j < n && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      emit(text.slice(i, Math.min(j + 1, n)));
-      i = j + 1;
-    } else if (slashes && c === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') i++;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === code || c === 10) break;
+        j += c === 92 ? 2 : 1;
+      }
+      const end = Math.min(j + 1, n);
+      emit(i, end);
+      i = end;
+    } else if (slashes && code === 47 && text.charCodeAt(i + 1) === 47) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       pendingSpace = true;
-    } else if (slashes && c === '/' && text[i + 1] === '*') {
+    } else if (slashes && code === 47 && text.charCodeAt(i + 1) === 42) {
       const end = text.indexOf('*/', i + 2);
       i = end < 0 ? n : end + 2;
       pendingSpace = true;
-    } else if (hashes && c === '#' && !(style === 'c+hash' && text[i + 1] === '[')) {
-      while (i < n && text[i] !== '\n') i++;
+    } else if (hashes && code === 35 && !(style === 'c+hash' && text.charCodeAt(i + 1) === 91)) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       pendingSpace = true;
     } else {
-      emit(c);
-      i++;
+      // a run of ordinary characters, up to the next space, quote or possible comment start
+      let j = i + 1;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c <= 32 || c === 34 || c === 39 || c === 96 || c === 47 || c === 35) break;
+        j++;
+      }
+      emit(i, j);
+      i = j;
     }
   }
   return out;

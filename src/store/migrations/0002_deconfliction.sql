@@ -123,7 +123,6 @@ CREATE TABLE vulnerabilities (
   target_id uuid REFERENCES targets (id),
   severity text CHECK (severity IN ('critical', 'high', 'medium', 'low', 'none')),
   cwes integer[] NOT NULL DEFAULT '{}',
-  finding_count integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL,
   -- set when a coordinator merged this record into another; its findings moved there
   merged_into uuid REFERENCES vulnerabilities (id)
@@ -134,15 +133,18 @@ CREATE INDEX vulnerabilities_created ON vulnerabilities (created_at, id);
 CREATE TABLE findings (
   id uuid PRIMARY KEY,
   document_id uuid NOT NULL REFERENCES documents (id),
-  org_id uuid NOT NULL REFERENCES orgs (id),
-  scan_run_id uuid REFERENCES scan_runs (id),
+  -- org, scan run and target carry no foreign keys: each is a per-row check on the hottest insert
+  -- path, and all three are resolved by the intake service in the same transaction (the org is the
+  -- document's, which is checked).
+  org_id uuid NOT NULL,
+  scan_run_id uuid,
   pointer text NOT NULL,
   kind text NOT NULL CHECK (kind IN ('code', 'advisory')),
   source text NOT NULL CHECK (source IN ('sarif', 'osv', 'native')),
   title text NOT NULL,
   severity text CHECK (severity IN ('critical', 'high', 'medium', 'low', 'none')),
   cwes integer[] NOT NULL,
-  target_id uuid REFERENCES targets (id),
+  target_id uuid,
   -- the normalized finding as parsed (the raw document is in document_chunks) and its dedup features
   data jsonb NOT NULL,
   features jsonb NOT NULL,
@@ -159,10 +161,10 @@ CREATE INDEX findings_org ON findings (org_id, submitted_at DESC, id);
 -- deduplication reads the candidates of a whole batch in one indexed query.
 CREATE TABLE finding_keys (
   key text NOT NULL,
-  finding_id uuid NOT NULL REFERENCES findings (id),
+  -- written with its finding by the same function; no per-row foreign-key check on the hot path
+  finding_id uuid NOT NULL,
   PRIMARY KEY (key, finding_id)
 );
-CREATE INDEX finding_keys_finding ON finding_keys (finding_id);
 
 -- Coordinators' merge and split decisions with their reasons (the log holds their hashes).
 CREATE TABLE vuln_decisions (

@@ -1,6 +1,7 @@
-// Two reference scanner agents of two organizations, run at once against a real server with a real
-// scanner (Debian's flawfinder) on small C projects with planted bugs: their claims never overlap in
-// time on a target, every target is scanned by both, and the later reporter's findings are duplicates.
+// Scanning from the command line against a real server: two reference scanner agents of two
+// organizations, run at once with a real scanner (Debian's flawfinder) on small C projects with planted
+// bugs — their claims never overlap in time on a target, every target is scanned by both, the later
+// reporter's findings are duplicates — and then the target, claim, submit, findings, vuln and job commands.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,6 @@ async function api(method: string, path: string, token: string, body?: unknown) 
 }
 
 beforeAll(async () => {
-  if (!flawfinder) return;
   if (serverUrl) database = await createServerDatabase();
   env = { ...process.env, CLEARINGHOUSE_HOME: join(scratch, 'data'), DATABASE_URL: database?.url ?? '', CLEARINGHOUSE_TOKEN: '', CLEARINGHOUSE_URL: '' };
   server = await startServer(env);
@@ -99,4 +99,64 @@ describe.skipIf(!flawfinder)(`reference scanner agent (${engineName})`, () => {
     expect(coverage.every((c) => c.runs.length === 2 && c.runs.every((r) => r.scanner.name === 'Flawfinder' || /flawfinder/i.test(r.scanner.name)))).toBe(true);
     expect(coverage[0]!.runs[0]!.model?.name).toBe('test-model');
   }, 240_000);
+});
+
+describe(`target, claim, submit, findings, vuln and job commands (${engineName})`, () => {
+  it('does a scanner\'s and a coordinator\'s work from the command line', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const admin = readFileSync(join(scratch, 'data', 'admin.token'), 'utf8').trim();
+    const asAdmin = { ...env, CLEARINGHOUSE_TOKEN: admin };
+    const run = async (args: string[], e: NodeJS.ProcessEnv) => {
+      const res = await cli(args, e);
+      expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(0);
+      return res;
+    };
+    const org = JSON.parse((await run(['org', 'create', '--name', 'CLI Lab', '--kind', 'scanner', '--json'], asAdmin)).stdout);
+    const token = JSON.parse((await run(['token', 'create', '--org', org.id, '--scopes', 'write', '--json'], asAdmin)).stdout).token;
+    const asLab = { ...env, CLEARINGHOUSE_TOKEN: token };
+
+    const added = JSON.parse((await run(['target', 'add', '--purl', 'pkg:github/example/cli-target', '--criticality', '0.99', '--json'], asAdmin)).stdout);
+    const csv = join(scratch, 'targets.csv');
+    writeFileSync(csv, 'name,purl,criticality\nlibone,pkg:npm/libone,0.2\nlibtwo,pkg:npm/libtwo,0.3\n');
+    expect((await run(['target', 'import', csv], asAdmin)).stdout).toMatch(/2 created, 0 updated/);
+    const badCsv = join(scratch, 'bad.csv');
+    writeFileSync(badCsv, 'name,purl\nbroken,not a purl\n');
+    const refused = await cli(['target', 'import', badCsv], asAdmin);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^clearinghouse: .*\(field \/targets\/0\/purl\) \[HTTP 400\]/);
+    expect((await run(['target', 'list'], asLab)).stdout).toMatch(/libone/);
+
+    const claim = JSON.parse((await run(['claim', 'create', added.id, '--scope', 'memory-safety', '--lease-hours', '2', '--json'], asLab)).stdout);
+    expect(claim.scope).toBe('memory-safety');
+    expect((await run(['claim', 'renew', claim.id], asLab)).stdout).toMatch(/active/);
+    expect((await run(['claim', 'list', '--active'], asLab)).stdout).toContain(claim.id);
+
+    const sarifFile = fileURLToPath(new URL('../../bench/fixtures/planted-c/sarif/flawfinder-v1.sarif', import.meta.url));
+    const submitted = await run(['submit', sarifFile, '--claim', claim.id, '--model', 'cli-model'], asLab);
+    expect(submitted.stdout).toMatch(/^stored [0-9a-f-]{36} \(sha256 [0-9a-f]{16}…, \d+ bytes\)\n\d+ findings: \d+ new vulnerabilities/);
+    const again = await run(['submit', sarifFile, '--claim', claim.id, '--model', 'cli-model'], asLab);
+    expect(again.stdout).toMatch(/^already submitted/);
+    const nativeFile = join(scratch, 'finding.json');
+    writeFileSync(nativeFile, JSON.stringify({ clearinghouseFinding: '1.0', title: 'Overflow', version: '1.0.0', target: { purl: 'pkg:github/example/cli-target' }, cwe: 'CWE-787', scanner: { name: 'cli' }, location: { path: 'a.c', startLine: 3, snippet: 'strcpy(dst, src);' } }));
+    await run(['submit', nativeFile], asLab);
+    const malformed = join(scratch, 'malformed.json');
+    writeFileSync(malformed, '{"clearinghouseFinding": "1.0", "title": 7}');
+    const bad = await cli(['submit', malformed], asLab);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^clearinghouse: .*\(field \/title\)/);
+
+    const findings = JSON.parse((await run(['findings', 'list', '--json'], asLab)).stdout) as Array<{ id: string; vulnId: string; vulnDisplayId: string }>;
+    expect(findings.length).toBeGreaterThan(2);
+    expect((await run(['findings', 'list'], asLab)).stdout.split('\n')[0]).toMatch(/^FINDING\s+VULN\s+STATUS/);
+    const shown = await run(['vuln', 'show', findings[0]!.vulnDisplayId], asLab);
+    expect(shown.stdout).toContain(findings[0]!.vulnDisplayId);
+    const other = findings.find((f) => f.vulnId !== findings[0]!.vulnId)!;
+    expect((await cli(['vuln', 'merge', findings[0]!.vulnId, '--into', other.vulnId, '--reason', 'same bug'], asLab)).code).toBe(1);
+    expect((await run(['vuln', 'merge', findings[0]!.vulnId, '--into', other.vulnId, '--reason', 'same bug'], asAdmin)).stdout).toMatch(/^merged into CHV-/);
+    expect((await run(['vuln', 'split', other.vulnId, '--findings', findings[0]!.id, '--reason', 'not the same after all'], asAdmin)).stdout).toMatch(/^new record CHV-\d+-\d+ with 1 findings/);
+    expect((await run(['claim', 'release', claim.id, '--finished'], asLab)).stdout).toMatch(/released/);
+    const job = await cli(['job', 'show', '00000000-0000-0000-0000-000000000000'], asLab);
+    expect(job.code).toBe(1);
+    expect(job.stderr).toMatch(/not found.*HTTP 404/);
+  }, 120_000);
 });
