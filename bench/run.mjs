@@ -4,6 +4,10 @@ import { writeSection } from './support.mjs';
 const benchmarks = {
   'log-append': () => import('./log-append.mjs'),
   'log-proofs': () => import('./log-proofs.mjs'),
+  'findings-parse': () => import('./findings-parse.mjs'),
+  'dedup-quality': () => import('./dedup-quality.mjs'),
+  intake: () => import('./intake.mjs'),
+  'intake-memory': () => import('./intake-memory.mjs'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

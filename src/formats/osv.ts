@@ -8,7 +8,7 @@ import { basename, join, relative } from 'node:path';
 import { Unzip, UnzipInflate } from 'fflate';
 import YAML from 'yaml';
 import { AppError, invalidField, isAppError } from '../core/errors.js';
-import type { AdvisoryFinding, AffectedPackage, Severity } from '../core/findings.js';
+import type { AdvisoryFinding, AffectedPackage, ScannerInfo, Severity } from '../core/findings.js';
 import { cvssSeverity, cvssVectorProblem } from './native-finding.js';
 
 type Obj = Record<string, unknown>;
@@ -50,7 +50,7 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
 function time(o: Obj, key: string, at: string): string | null {
   const v = optStr(o, key, at);
   if (v === null) return null;
-  const ms = rfc3339.test(v) ? Date.parse(v.replace(' ', 'T')) : NaN;
+  const ms = rfc3339.test(v) ? Date.parse(v.charCodeAt(10) === 0x20 ? v.replace(' ', 'T') : v) : NaN;
   if (Number.isNaN(ms)) throw invalidField(`${at}/${key}`, `${key} must be an RFC 3339 time such as 2024-01-31T12:00:00Z`);
   // Go's zero time: golang/vulndb's repository copy leaves modified/published unset this way.
   if (v.startsWith('0001-01-01T00:00:00')) return null;
@@ -70,35 +70,40 @@ function refuseNonOsv(doc: Obj, at: string): void {
   }
 }
 
+/** Pointers below an affected entry are built only to report an error (a record has dozens of events). */
 function affectedPackage(v: unknown, at: string): AffectedPackage {
   if (!isObj(v)) throw invalidField(at, 'an affected entry must be an object');
   const ranges: AffectedPackage['ranges'] = [];
   const rangeList = optArr(v, 'ranges', at) ?? [];
   for (let i = 0; i < rangeList.length; i++) {
-    const ra = `${at}/ranges/${i}`;
     const r = rangeList[i];
-    if (!isObj(r)) throw invalidField(ra, 'a range must be an object');
-    const type = optStr(r, 'type', ra);
-    if (type === null || !rangeTypes.has(type)) throw invalidField(`${ra}/type`, 'type must be GIT, SEMVER or ECOSYSTEM');
-    const repo = optStr(r, 'repo', ra);
-    if (type === 'GIT' && repo === null) throw invalidField(`${ra}/repo`, 'a GIT range needs its repo');
-    const eventList = optArr(r, 'events', ra);
-    if (eventList === null || eventList.length === 0) throw invalidField(`${ra}/events`, 'a range needs at least one event');
+    if (!isObj(r)) throw invalidField(`${at}/ranges/${i}`, 'a range must be an object');
+    const type = r.type;
+    if (typeof type !== 'string' || !rangeTypes.has(type)) throw invalidField(`${at}/ranges/${i}/type`, 'type must be GIT, SEMVER or ECOSYSTEM');
+    const repo = r.repo === undefined || r.repo === null ? null : r.repo;
+    if (repo !== null && typeof repo !== 'string') throw invalidField(`${at}/ranges/${i}/repo`, 'repo must be a string');
+    if (type === 'GIT' && repo === null) throw invalidField(`${at}/ranges/${i}/repo`, 'a GIT range needs its repo');
+    const eventList = r.events;
+    if (!Array.isArray(eventList) || eventList.length === 0) throw invalidField(`${at}/ranges/${i}/events`, 'a range needs at least one event');
     const events: Array<Record<string, string>> = [];
     for (let j = 0; j < eventList.length; j++) {
-      const ea = `${ra}/events/${j}`;
       const e = eventList[j];
-      if (!isObj(e)) throw invalidField(ea, 'an event must be an object');
+      if (!isObj(e)) throw invalidField(`${at}/ranges/${i}/events/${j}`, 'an event must be an object');
       let kind: string | null = null;
+      let others = false;
       for (const k in e) {
-        if (!eventKeys.has(k)) continue;
-        if (kind !== null) throw invalidField(`${ea}/${k}`, 'an event has exactly one of introduced, fixed, last_affected, limit');
+        if (!eventKeys.has(k)) {
+          others = true;
+          continue;
+        }
+        if (kind !== null) throw invalidField(`${at}/ranges/${i}/events/${j}/${k}`, 'an event has exactly one of introduced, fixed, last_affected, limit');
         kind = k;
       }
-      if (kind === null) throw invalidField(ea, 'an event needs introduced, fixed, last_affected or limit');
+      if (kind === null) throw invalidField(`${at}/ranges/${i}/events/${j}`, 'an event needs introduced, fixed, last_affected or limit');
       const value = e[kind];
-      if (typeof value !== 'string' || value === '') throw invalidField(`${ea}/${kind}`, `${kind} must be a non-empty string`);
-      events.push({ [kind]: value });
+      if (typeof value !== 'string' || value === '') throw invalidField(`${at}/ranges/${i}/events/${j}/${kind}`, `${kind} must be a non-empty string`);
+      // The record's own event object when it holds nothing else: no copy.
+      events.push(others ? { [kind]: value } : (e as Record<string, string>));
     }
     ranges.push(repo === null ? { type, events } : { type, repo, events });
   }
@@ -110,27 +115,39 @@ function affectedPackage(v: unknown, at: string): AffectedPackage {
     if (!git) throw invalidField(`${at}/package`, 'an affected entry needs a package, or a GIT range naming its repo');
     return { ecosystem: 'GIT', name: git.repo as string, purl: null, ranges, versions };
   }
-  const pa = `${at}/package`;
-  if (!isObj(pkg)) throw invalidField(pa, 'package must be an object');
-  const ecosystem = optStr(pkg, 'ecosystem', pa);
-  const name = optStr(pkg, 'name', pa);
-  if (!ecosystem) throw invalidField(`${pa}/ecosystem`, 'package needs an ecosystem');
-  if (!name) throw invalidField(`${pa}/name`, 'package needs a name');
-  const purl = optStr(pkg, 'purl', pa);
-  if (purl !== null && !purl.startsWith('pkg:')) throw invalidField(`${pa}/purl`, 'purl must be a package URL (pkg:…)');
-  return { ecosystem, name, purl, ranges, versions };
+  if (!isObj(pkg)) throw invalidField(`${at}/package`, 'package must be an object');
+  const { ecosystem, name, purl } = pkg;
+  if (typeof ecosystem !== 'string' || ecosystem === '') throw invalidField(`${at}/package/ecosystem`, 'package needs an ecosystem');
+  if (typeof name !== 'string' || name === '') throw invalidField(`${at}/package/name`, 'package needs a name');
+  if (purl !== undefined && purl !== null && (typeof purl !== 'string' || !purl.startsWith('pkg:'))) {
+    throw invalidField(`${at}/package/purl`, 'purl must be a package URL (pkg:…)');
+  }
+  return { ecosystem, name, purl: (purl as string | null | undefined) ?? null, ranges, versions };
 }
 
-function cweFrom(v: unknown, into: Set<number>): void {
+function cweFrom(v: unknown, into: number[]): void {
   if (typeof v !== 'string') return;
   const m = /^CWE-0*([1-9]\d{0,5})$/i.exec(v.trim());
-  if (m) into.add(Number(m[1]));
+  if (m && !into.includes(Number(m[1]))) into.push(Number(m[1]));
 }
 
 /** The database an id comes from: its prefix (GHSA, GO, PYSEC, RUSTSEC, CVE, OSV, …). */
 export function osvDatabase(id: string): string {
   const dash = id.indexOf('-');
   return dash > 0 ? id.slice(0, dash) : id;
+}
+
+const scanners = new Map<string, ScannerInfo>();
+
+/** One frozen ScannerInfo per database, shared by its records. */
+function scannerFor(id: string): ScannerInfo {
+  const name = osvDatabase(id);
+  let s = scanners.get(name);
+  if (!s) {
+    s = Object.freeze({ name, version: null, model: null });
+    if (scanners.size < 1000) scanners.set(name, s);
+  }
+  return s;
 }
 
 /** Parses one OSV record. `pointer` locates it in a larger document (e.g. `/3` in an array). */
@@ -164,7 +181,7 @@ export function parseOsv(doc: unknown, pointer = ''): AdvisoryFinding {
 
   const affectedList = optArr(doc, 'affected', at) ?? [];
   const affected: AffectedPackage[] = [];
-  const cwes = new Set<number>();
+  const cwes: number[] = [];
   for (let i = 0; i < affectedList.length; i++) {
     affected.push(affectedPackage(affectedList[i], `${at}/affected/${i}`));
     // GHSA's converter puts CWEs on each affected entry: database_specific.cwes[].cweId.
@@ -189,9 +206,9 @@ export function parseOsv(doc: unknown, pointer = ''): AdvisoryFinding {
     title,
     description: details,
     severity,
-    cwes: [...cwes].sort((a, b) => a - b),
+    cwes: cwes.length > 1 ? cwes.sort((a, b) => a - b) : cwes,
     cvssVector,
-    scanner: { name: osvDatabase(id), version: null, model: null },
+    scanner: scannerFor(id),
     advisoryId: id,
     aliases,
     affected,
@@ -203,9 +220,14 @@ export function parseOsv(doc: unknown, pointer = ''): AdvisoryFinding {
 
 function firstLine(text: string | null): string | null {
   if (text === null) return null;
-  for (const line of text.split(/\r?\n/)) {
-    const t = line.trim();
+  // Scans line by line without splitting: PyPA's details are long and have no summary to spare them.
+  let from = 0;
+  while (from <= text.length) {
+    let nl = text.indexOf('\n', from);
+    if (nl < 0) nl = text.length;
+    const t = text.slice(from, nl).trim();
     if (t !== '') return t.length > 300 ? `${t.slice(0, 299)}…` : t;
+    from = nl + 1;
   }
   return null;
 }

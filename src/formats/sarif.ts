@@ -101,49 +101,50 @@ function isObj(v: unknown): v is Obj {
 // Each check takes the parent's pointer and the member's key separately, and joins them only to report an
 // error: building a pointer string for every field read would cost more than the checks themselves.
 
-function ptr(at: string, key: string | undefined): string {
-  return key === undefined ? at : `${at}/${key}`;
+function ptr(at: string, key: string | undefined, sub?: string): string {
+  if (key === undefined) return at;
+  return sub === undefined ? `${at}/${key}` : `${at}/${key}/${sub}`;
 }
 
-function obj(v: unknown, at: string, key?: string): Obj {
-  if (!isObj(v)) throw invalidField(ptr(at, key), 'must be a JSON object');
+function obj(v: unknown, at: string, key?: string, sub?: string): Obj {
+  if (!isObj(v)) throw invalidField(ptr(at, key, sub), 'must be a JSON object');
   return v;
 }
 
-function optObj(v: unknown, at: string, key?: string): Obj | null {
+function optObj(v: unknown, at: string, key?: string, sub?: string): Obj | null {
   if (v === undefined) return null;
-  if (!isObj(v)) throw invalidField(ptr(at, key), 'must be a JSON object');
+  if (!isObj(v)) throw invalidField(ptr(at, key, sub), 'must be a JSON object');
   return v;
 }
 
-function optArr(v: unknown, at: string, key?: string): unknown[] | null {
+function optArr(v: unknown, at: string, key?: string, sub?: string): unknown[] | null {
   if (v === undefined) return null;
-  if (!Array.isArray(v)) throw invalidField(ptr(at, key), 'must be an array');
+  if (!Array.isArray(v)) throw invalidField(ptr(at, key, sub), 'must be an array');
   return v;
 }
 
-function optStr(v: unknown, at: string, key?: string): string | null {
+function optStr(v: unknown, at: string, key?: string, sub?: string): string | null {
   if (v === undefined) return null;
-  if (typeof v !== 'string') throw invalidField(ptr(at, key), 'must be a string');
+  if (typeof v !== 'string') throw invalidField(ptr(at, key, sub), 'must be a string');
   return v;
 }
 
 /** SARIF indexes are integers ≥ -1, -1 meaning "not given". */
-function optIndex(v: unknown, at: string, key?: string): number {
+function optIndex(v: unknown, at: string, key?: string, sub?: string): number {
   if (v === undefined) return -1;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < -1) throw invalidField(ptr(at, key), 'must be an integer ≥ -1');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -1) throw invalidField(ptr(at, key, sub), 'must be an integer ≥ -1');
   return v;
 }
 
-function optPositive(v: unknown, at: string, key?: string): number | null {
+function optPositive(v: unknown, at: string, key?: string, sub?: string): number | null {
   if (v === undefined) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidField(ptr(at, key), 'must be an integer ≥ 1');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidField(ptr(at, key, sub), 'must be an integer ≥ 1');
   return v;
 }
 
-function optLevel(v: unknown, at: string, key?: string): Level | null {
+function optLevel(v: unknown, at: string, key?: string, sub?: string): Level | null {
   if (v === undefined) return null;
-  if (typeof v !== 'string' || !levels.has(v)) throw invalidField(ptr(at, key), 'must be one of none, note, warning, error');
+  if (typeof v !== 'string' || !levels.has(v)) throw invalidField(ptr(at, key, sub), 'must be one of none, note, warning, error');
   return v as Level;
 }
 
@@ -587,21 +588,54 @@ function componentFor(ctx: SarifRunContext, ref: Obj, at: string): ComponentInfo
   return ctx.driver;
 }
 
-function ruleAt(comp: ComponentInfo, index: number, at: string): RuleInfo {
+function ruleAt(comp: ComponentInfo, index: number, at: string, key: string): RuleInfo {
   const r = comp.rules[index];
-  if (!r) throw invalidField(at, `no rule at index ${index} in ${comp.pointer}/rules`);
+  if (!r) throw invalidField(`${at}/${key}`, `no rule at index ${index} in ${comp.pointer}/rules`);
   return r;
 }
 
+/** Pointer pieces below a result, per location index: made once, so reading a location allocates no strings. */
+interface LocationKeys {
+  loc: string;
+  physical: string;
+  artifact: string;
+  region: string;
+  context: string;
+  logical: string;
+  logicalItems: string[];
+}
+const locationKeys: LocationKeys[] = [];
+
+function keysFor(k: number): LocationKeys {
+  const hit = locationKeys[k];
+  if (hit) return hit;
+  const loc = `locations/${k}`;
+  const keys: LocationKeys = {
+    loc,
+    physical: `${loc}/physicalLocation`,
+    artifact: `${loc}/physicalLocation/artifactLocation`,
+    region: `${loc}/physicalLocation/region`,
+    context: `${loc}/physicalLocation/contextRegion`,
+    logical: `${loc}/logicalLocations`,
+    logicalItems: [],
+  };
+  if (k < 256) locationKeys[k] = keys;
+  return keys;
+}
+
+function logicalKey(keys: LocationKeys, i: number): string {
+  return (keys.logicalItems[i] ??= `${keys.logical}/${i}`);
+}
+
 /** The function named by a location's logical locations (directly, or through `index` into the run's list). */
-function functionName(ctx: SarifRunContext, lls: unknown[], at: string): string | null {
+function functionName(ctx: SarifRunContext, lls: unknown[], at: string, keys: LocationKeys): string | null {
   for (let i = 0; i < lls.length; i++) {
-    const la = `${at}/${i}`;
-    const ll = obj(lls[i], la);
-    let kind = optStr(ll.kind, la, 'kind');
-    let fqn = optStr(ll.fullyQualifiedName, la, 'fullyQualifiedName');
-    let name = optStr(ll.name, la, 'name');
-    const index = optIndex(ll.index, la, 'index');
+    const lk = logicalKey(keys, i);
+    const ll = obj(lls[i], at, lk);
+    let kind = optStr(ll.kind, at, lk, 'kind');
+    let fqn = optStr(ll.fullyQualifiedName, at, lk, 'fullyQualifiedName');
+    let name = optStr(ll.name, at, lk, 'name');
+    const index = optIndex(ll.index, at, lk, 'index');
     if (index >= 0 && ctx.logicalLocations) {
       const ref = ctx.logicalLocations[index];
       if (isObj(ref)) {
@@ -617,26 +651,26 @@ function functionName(ctx: SarifRunContext, lls: unknown[], at: string): string 
   return null;
 }
 
-function region(v: unknown, at: string): Obj | null {
-  const r = optObj(v, at);
+function region(v: unknown, at: string, key: string): Obj | null {
+  const r = optObj(v, at, key);
   if (!r) return null;
-  optPositive(r.startLine, at, 'startLine');
-  optPositive(r.startColumn, at, 'startColumn');
-  optPositive(r.endLine, at, 'endLine');
-  optPositive(r.endColumn, at, 'endColumn');
+  optPositive(r.startLine, at, key, 'startLine');
+  optPositive(r.startColumn, at, key, 'startColumn');
+  optPositive(r.endLine, at, key, 'endLine');
+  optPositive(r.endColumn, at, key, 'endColumn');
   if (r.snippet !== undefined) {
-    const s = obj(r.snippet, at, 'snippet');
-    optStr(s.text, at, 'snippet/text');
+    const s = obj(r.snippet, at, key, 'snippet');
+    optStr(s.text, at, key, 'snippet/text');
   }
   return r;
 }
 
-function artifactLocation(ctx: SarifRunContext, v: unknown, at: string): string | null {
-  const al = optObj(v, at);
+function artifactLocation(ctx: SarifRunContext, v: unknown, at: string, key: string): string | null {
+  const al = optObj(v, at, key);
   if (!al) return null;
-  let uri = optStr(al.uri, at, 'uri');
-  let base = optStr(al.uriBaseId, at, 'uriBaseId');
-  const index = optIndex(al.index, at, 'index');
+  let uri = optStr(al.uri, at, key, 'uri');
+  let base = optStr(al.uriBaseId, at, key, 'uriBaseId');
+  const index = optIndex(al.index, at, key, 'index');
   if (uri === null && index >= 0) {
     // Only the index is given: the URI is in run.artifacts[index].location.
     const art = ctx.artifacts?.[index];
@@ -649,17 +683,18 @@ function artifactLocation(ctx: SarifRunContext, v: unknown, at: string): string 
   return uri === null ? null : repoPath(ctx, uri, base);
 }
 
+/** `at` is the result's pointer. */
 function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocation | null {
   // The first location that has a physical location; otherwise the first one (which may name only a function).
   let k = 0;
   for (let i = 0; i < locs.length; i++) {
-    const l = obj(locs[i], `${at}/${i}`);
+    const l = obj(locs[i], at, keysFor(i).loc);
     if (l.physicalLocation !== undefined) {
       k = i;
       break;
     }
   }
-  const la = `${at}/${k}`;
+  const keys = keysFor(k);
   const l = locs[k] as Obj;
   let path: string | null = null;
   let startLine: number | null = null;
@@ -667,12 +702,11 @@ function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocati
   let startColumn: number | null = null;
   let endColumn: number | null = null;
   let snippet: string | null = null;
-  const pl = optObj(l.physicalLocation, la, 'physicalLocation');
+  const pl = optObj(l.physicalLocation, at, keys.physical);
   if (pl) {
-    const pa = `${la}/physicalLocation`;
-    path = artifactLocation(ctx, pl.artifactLocation, `${pa}/artifactLocation`);
-    const r = region(pl.region, `${pa}/region`);
-    const cr = region(pl.contextRegion, `${pa}/contextRegion`);
+    path = artifactLocation(ctx, pl.artifactLocation, at, keys.artifact);
+    const r = region(pl.region, at, keys.region);
+    const cr = region(pl.contextRegion, at, keys.context);
     if (r) {
       startLine = (r.startLine as number | undefined) ?? null;
       // §3.30.7: endLine defaults to startLine.
@@ -680,14 +714,14 @@ function location(ctx: SarifRunContext, locs: unknown[], at: string): CodeLocati
       startColumn = (r.startColumn as number | undefined) ?? null;
       endColumn = (r.endColumn as number | undefined) ?? null;
       if (startLine !== null && endLine !== null && endLine < startLine) {
-        throw invalidField(`${pa}/region/endLine`, 'must not be before startLine');
+        throw invalidField(`${at}/${keys.region}/endLine`, 'must not be before startLine');
       }
       snippet = (r.snippet as Obj | undefined)?.text as string | undefined ?? null;
     }
     if (snippet === null && cr) snippet = (cr.snippet as Obj | undefined)?.text as string | undefined ?? null;
   }
-  const lls = optArr(l.logicalLocations, la, 'logicalLocations');
-  const fn = lls ? functionName(ctx, lls, `${la}/logicalLocations`) : null;
+  const lls = optArr(l.logicalLocations, at, keys.logical);
+  const fn = lls ? functionName(ctx, lls, at, keys) : null;
   if (path === null && startLine === null && fn === null && snippet === null) return null;
   return { path, startLine, endLine, startColumn, endColumn, function: fn, snippet };
 }
@@ -708,20 +742,19 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
     if (ruleIndex < 0) ruleIndex = refIndex;
   }
   let rule: RuleInfo | undefined;
-  if (ruleIndex >= 0) rule = ruleAt(comp, ruleIndex, res.ruleIndex !== undefined ? `${at}/ruleIndex` : `${at}/rule/index`);
+  if (ruleIndex >= 0) rule = ruleAt(comp, ruleIndex, at, res.ruleIndex !== undefined ? 'ruleIndex' : 'rule/index');
   else if (ruleIdRaw !== null || refId !== null) rule = findRule(ctx, (ruleIdRaw ?? refId) as string);
   const ruleId = ruleIdRaw ?? refId ?? rule?.id ?? null;
 
   // --- message
   let text: string | null = null;
   if (res.message !== undefined) {
-    const ma = `${at}/message`;
-    const m = obj(res.message, ma);
-    const mt = optStr(m.text, ma, 'text');
-    const mid = optStr(m.id, ma, 'id');
-    if (mt === null && mid === null) throw invalidField(ma, 'a message needs text or id');
-    const args = optArr(m.arguments, ma, 'arguments');
-    if (args) for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'string') throw invalidField(`${ma}/arguments/${i}`, 'must be a string');
+    const m = obj(res.message, at, 'message');
+    const mt = optStr(m.text, at, 'message', 'text');
+    const mid = optStr(m.id, at, 'message', 'id');
+    if (mt === null && mid === null) throw invalidField(`${at}/message`, 'a message needs text or id');
+    const args = optArr(m.arguments, at, 'message', 'arguments');
+    if (args) for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'string') throw invalidField(`${at}/message/arguments/${i}`, 'must be a string');
     let raw = mt;
     if (raw === null && mid !== null) {
       const ms = (rule?.messageStrings?.[mid] ?? comp.globalMessageStrings?.[mid] ?? ctx.driver.globalMessageStrings?.[mid]) as Obj | undefined;
@@ -758,9 +791,9 @@ export function normalizeSarifResult(ctx: SarifRunContext, value: unknown, at: s
   // --- location
   const locs = optArr(res.locations, at, 'locations');
   let loc: CodeLocation | null = null;
-  if (locs && locs.length > 0) loc = location(ctx, locs, `${at}/locations`);
+  if (locs && locs.length > 0) loc = location(ctx, locs, at);
   else if (res.analysisTarget !== undefined) {
-    const path = artifactLocation(ctx, res.analysisTarget, `${at}/analysisTarget`);
+    const path = artifactLocation(ctx, res.analysisTarget, at, 'analysisTarget');
     if (path !== null) loc = { path, startLine: null, endLine: null, startColumn: null, endColumn: null, function: null, snippet: null };
   }
 

@@ -24,10 +24,12 @@ export interface LinkSummary {
   reasons: Partial<Record<DedupReason, number>>;
   /** Findings of this document that were already stored (a resubmission or a resumed job). */
   skipped: number;
+  /** Results that report no problem (SARIF kind pass or notApplicable), not stored as findings. */
+  ignored: number;
 }
 
 export function emptySummary(): LinkSummary {
-  return { findings: 0, newVulnerabilities: 0, duplicates: 0, reasons: {}, skipped: 0 };
+  return { findings: 0, newVulnerabilities: 0, duplicates: 0, reasons: {}, skipped: 0, ignored: 0 };
 }
 
 export function addSummary(into: LinkSummary, s: LinkSummary): void {
@@ -35,11 +37,12 @@ export function addSummary(into: LinkSummary, s: LinkSummary): void {
   into.newVulnerabilities += s.newVulnerabilities;
   into.duplicates += s.duplicates;
   into.skipped += s.skipped;
+  into.ignored += s.ignored;
   for (const [r, n] of Object.entries(s.reasons)) into.reasons[r as DedupReason] = (into.reasons[r as DedupReason] ?? 0) + (n ?? 0);
 }
 
-/** Candidates read per lookup key: enough for any real cluster, bounded for hot keys (a popular package). */
-const candidatesPerKey = 200;
+/** Candidates read per busy similarity key (package, file, LSH band): bounded so one popular package stays cheap. */
+const candidatesPerKey = 1000;
 
 export async function linkBatch(
   trx: Db,

@@ -25,6 +25,11 @@ import * as targetStore from '../store/targets.js';
 import { write, type Db, type ServiceContext } from './context.js';
 import { linkBatch, type BatchItem, type LinkSummary, emptySummary, addSummary } from './dedup.js';
 
+/** SARIF results of kind `pass` or `notApplicable` (severity none) say there is no problem: not findings. */
+function reportsProblem(f: ReportedFinding): boolean {
+  return !(f.kind === 'code' && f.source === 'sarif' && f.severity === 'none');
+}
+
 /** Documents up to this size are processed while the client waits; larger ones become a job (202). */
 export const inlineLimit = 1 << 20;
 /** The largest document accepted at all (a 1 GB SARIF log fits). */
@@ -172,7 +177,7 @@ export class IntakeService {
     if (job && job.status !== 'succeeded') return { state: 'queued', created: false, document: documentView(doc), jobId: job.id };
     const reasons = await docStore.linkReasonsOfDocument(this.ctx.db, doc.id);
     const findings = Object.values(reasons).reduce((a, b) => a + b, 0);
-    const summary: LinkSummary = { findings, newVulnerabilities: reasons.new ?? 0, duplicates: findings - (reasons.new ?? 0), reasons, skipped: 0 };
+    const summary: LinkSummary = { findings, newVulnerabilities: reasons.new ?? 0, duplicates: findings - (reasons.new ?? 0), reasons, skipped: 0, ignored: 0 };
     return { state: 'processed', created: false, document: documentView(doc), summary };
   }
 
@@ -232,8 +237,10 @@ export class IntakeService {
     const total = emptySummary();
     const events: LogEvent[] = [];
     const runs = new ScanRunCache(trx, caller.orgId, docId, context, now);
-    for (let i = 0; i < findings.length; i += batchSize) {
-      const items = await this.prepare(trx, findings.slice(i, i + batchSize), context, runs);
+    const problems = findings.filter(reportsProblem);
+    total.ignored = findings.length - problems.length;
+    for (let i = 0; i < problems.length; i += batchSize) {
+      const items = await this.prepare(trx, problems.slice(i, i + batchSize), context, runs);
       const { summary, event } = await linkBatch(trx, this.ctx, { orgId: caller.orgId, documentId: docId, submittedAt: now }, items);
       addSummary(total, summary);
       if (event) events.push(event);
@@ -351,11 +358,20 @@ export class IntakeService {
     // Pass 2: link, a batch per transaction.
     const summary = emptySummary();
     let done = 0;
-    for await (const batch of batches()) {
+    // The next batch is parsed while the database writes this one.
+    const iterator = batches()[Symbol.asyncIterator]();
+    let upcoming = iterator.next();
+    for (;;) {
+      const current = await upcoming;
+      if (current.done) break;
+      const batch = current.value;
+      upcoming = iterator.next();
+      upcoming.catch(() => undefined); // surfaced when awaited
       const s = await write(this.ctx, null, async (trx) => {
         const runs = new ScanRunCache(trx, doc.orgId, doc.id, checked, doc.submittedAt);
-        const items = await this.prepare(trx, batch, checked, runs);
+        const items = await this.prepare(trx, batch.filter(reportsProblem), checked, runs);
         const { summary: s, event } = await linkBatch(trx, this.ctx, { orgId: doc.orgId, documentId: doc.id, submittedAt: doc.submittedAt }, items, { skipExisting: true });
+        s.ignored = batch.length - items.length;
         return { result: s, events: event ? [event] : [] };
       });
       addSummary(summary, s);

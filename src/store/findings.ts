@@ -21,25 +21,32 @@ export async function existingPointers(trx: Db, documentId: string, pointers: st
 }
 
 export interface CandidateRow {
-  key: string;
   findingId: string;
   vulnId: string;
   features: unknown;
 }
 
-/** Stored findings indexed under any of `keys`, at most `perKey` (the earliest) per key. */
-export async function candidatesByKeys(trx: Db, keys: string[], perKey: number): Promise<CandidateRow[]> {
+/**
+ * Stored findings indexed under any of `keys`, each once, oldest first. Identity keys (aliases, tool
+ * fingerprints, exact keys) return every finding; busy similarity keys (a package, a file, an LSH band)
+ * at most `perBusyKey`, the oldest, so one popular package cannot make a batch read the whole table.
+ */
+export async function candidatesByKeys(trx: Db, keys: string[], perBusyKey: number): Promise<CandidateRow[]> {
   if (keys.length === 0) return [];
-  const { rows } = await sql<{ key: string; finding_id: string; vuln_id: string; features: unknown }>`
-    SELECT k.key, f.id AS finding_id, f.vuln_id, f.features
-    FROM (
-      SELECT key, finding_id, row_number() OVER (PARTITION BY key ORDER BY finding_id) AS rn
-      FROM finding_keys WHERE key = ANY(${keys}::text[])
-    ) k
-    JOIN findings f ON f.id = k.finding_id
-    WHERE k.rn <= ${perKey}
+  const { rows } = await sql<{ finding_id: string; vuln_id: string; features: unknown }>`
+    SELECT f.id AS finding_id, f.vuln_id, f.features
+    FROM findings f
+    WHERE f.id IN (
+      SELECT finding_id FROM (
+        SELECT k.key, k.finding_id, row_number() OVER (PARTITION BY k.key ORDER BY f2.seq) AS rn
+        FROM finding_keys k JOIN findings f2 ON f2.id = k.finding_id
+        WHERE k.key = ANY(${keys}::text[])
+      ) ranked
+      WHERE rn <= ${perBusyKey} OR key LIKE 'alias:%' OR key LIKE 'tfp:%' OR key LIKE 'x:%'
+    )
+    ORDER BY f.seq
   `.execute(trx);
-  return rows.map((r) => ({ key: r.key, findingId: r.finding_id, vulnId: r.vuln_id, features: r.features }));
+  return rows.map((r) => ({ findingId: r.finding_id, vulnId: r.vuln_id, features: r.features }));
 }
 
 export async function nextVulnNumbers(trx: Db, n: number): Promise<number[]> {
@@ -125,7 +132,7 @@ export async function insertFindings(trx: Db, findings: NewFinding[]): Promise<v
       r.vuln_id, r.link_reason, r.link_score, r.submitted_at
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       AS r(id uuid, document_id uuid, org_id uuid, scan_run_id uuid, pointer text, kind text, source text, title text, severity text,
-        cwes jsonb, target_id uuid, data jsonb, features jsonb, vuln_id uuid, link_reason text, link_score real, submitted_at timestamptz)
+        cwes jsonb, target_id uuid, data json, features json, vuln_id uuid, link_reason text, link_score real, submitted_at timestamptz)
   `.execute(trx);
   const keyRows = findings.flatMap((f) => [...new Set(f.keys)].map((k) => [k, f.id]));
   if (keyRows.length) {
@@ -163,7 +170,7 @@ export interface FindingRow {
 const findingSelect = sql`
   f.id, f.document_id, f.org_id, f.scan_run_id, f.pointer, f.kind, f.source, f.title, f.severity, f.cwes, f.target_id, f.data,
   f.vuln_id, v.display_id, f.link_reason, f.link_score, f.submitted_at,
-  (SELECT f2.org_id FROM findings f2 WHERE f2.vuln_id = f.vuln_id ORDER BY f2.submitted_at, f2.id LIMIT 1) AS credited_org
+  (SELECT f2.org_id FROM findings f2 WHERE f2.vuln_id = f.vuln_id ORDER BY f2.submitted_at, f2.seq LIMIT 1) AS credited_org
 `;
 
 function toFindingRow(r: Record<string, any>): FindingRow {
@@ -200,7 +207,7 @@ export async function listFindings(
   const { rows } = await sql<Record<string, unknown>>`
     SELECT ${findingSelect} FROM findings f JOIN vulnerabilities v ON v.id = f.vuln_id
     WHERE ${sql.join(conds, sql` AND `)}
-    ORDER BY f.submitted_at, f.id
+    ORDER BY f.submitted_at, f.seq
     LIMIT ${filter.limit} OFFSET ${filter.offset}
   `.execute(db);
   return rows.map(toFindingRow);

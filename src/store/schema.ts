@@ -172,6 +172,7 @@ export interface VulnerabilitiesTable {
 
 export interface FindingsTable {
   id: string;
+  seq: Generated<number>;
   document_id: string;
   org_id: string;
   scan_run_id: string | null;

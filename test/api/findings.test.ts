@@ -101,6 +101,19 @@ describe(`findings intake (${engineName})`, () => {
     expect(row.runs[0]).toMatchObject({ orgId: labA.orgId, scanner: { name: 'flawfinder', version: '2.0.19' }, commit: 'deadbeef' });
   });
 
+  it('does not store results that report no problem (SARIF kind pass and notApplicable)', async () => {
+    const doc = sarif([
+      { ruleId: 'FF1001', line: 500, snippet: 'strcpy(out, name);' },
+      { ruleId: 'FF1001', line: 600, snippet: 'strncpy(out, name, sizeof out);' },
+      { ruleId: 'FF1010', line: 700, snippet: 'puts(msg);' },
+    ]) as any;
+    doc.runs[0].results[1].kind = 'pass';
+    doc.runs[0].results[2].kind = 'notApplicable';
+    const res = await call(app, 'POST', `/v1/findings?targetId=${targetId}`, { token: labA.token, body: doc });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.summary).toMatchObject({ findings: 1, ignored: 2 });
+  });
+
   it('refuses malformed documents with the JSON Pointer of the first problem and stores nothing', async () => {
     const size = await logSize();
     const before = (await call(app, 'GET', '/v1/findings?limit=500')).body.items.length;

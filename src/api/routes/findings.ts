@@ -23,6 +23,7 @@ const Summary = Type.Object({
   duplicates: Type.Integer(),
   reasons: Type.Record(Type.String(), Type.Integer()),
   skipped: Type.Integer(),
+  ignored: Type.Integer({ description: 'results that report no problem (SARIF kind pass or notApplicable)' }),
 });
 
 const Submission = Type.Object({

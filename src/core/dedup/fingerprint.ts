@@ -4,9 +4,10 @@
 import { hash } from 'node:crypto';
 import { cweFamily } from '../cwe-classes.js';
 import type { AdvisoryFinding, CodeFinding, ReportedFinding, TargetRef } from '../findings.js';
-import { bottomK, encodeSignature, hash32, lshKeys, minHash } from './minhash.js';
+import { bottomK, encodeSketch, lshKeys, minHash, signatureHex } from './minhash.js';
 import { normalizeFunction, normalizePath, normalizeSnippet, packageKey, targetKey } from './normalize.js';
 import { type AffectedFeature, compileAffected, fixPoints } from './ranges.js';
+import { scanText, shingles, wordsIdentity } from './text.js';
 
 /** Bumped whenever features or keys are computed differently; stored features of another version are recomputed. */
 export const featuresVersion = 1;
@@ -53,9 +54,9 @@ export interface AdvisoryFeatures {
   /** `fix:<package>@<version>` and `commit:<sha>`: where the vulnerability was fixed. */
   fixes: string[];
   cwes: number[];
-  /** Identity of the text (title and details, as words): 128 bits of SHA-256, null without text. */
+  /** Identity of the text's word sequence (title and details; 128-bit hex), null without text. */
   textHash: string | null;
-  /** MinHash (base64, 64 × uint32) of the word 3-shingles of title and details: near-identical texts. */
+  /** MinHash (`signatureHex`: 64 × 8 hex digits) of the word 3-shingles of title and details: near-identical texts. */
   textSig: string | null;
   /** Bottom-k sketch (base64, ≤ 1,024 × uint32, ascending) of the text's terms (`textTerms`): reworded texts, named packages. */
   terms: string;
@@ -139,23 +140,15 @@ function codeFeatures(f: CodeFinding, target: TargetRef | null): CodeFeatures {
   };
 }
 
-/** Words, dotted or hyphenated names and versions of a text (`gix-fs`, `github.com` → `github-com`, `1.4.0` → `1-4-0`). */
-export function textTerms(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:[-_.][\p{L}\p{N}]+)*/gu) ?? []).map((t) => t.replace(/[_.]/g, '-'));
-}
-
 function advisoryFeatures(f: AdvisoryFinding): AdvisoryFeatures {
   const id = f.advisoryId.trim().toUpperCase();
   const dash = id.indexOf('-');
   const aliasKeys = [...new Set([id, ...f.aliases.map((a) => a.trim().toUpperCase())].filter((a) => a !== ''))].map((a) => `alias:${a}`).sort();
   const affected = f.affected.map(compileAffected);
   const packageKeys = [...new Set(f.affected.map((a) => `pkg:${packageKey(a.ecosystem, a.name)}`))].sort();
-  const text = `${f.title}\n${f.description ?? ''}`.toLowerCase();
-  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
-  const shingles = new Set<number>();
-  if (words.length > 0 && words.length < 3) shingles.add(hash32(words.join(' ')));
-  for (let i = 0; i + 2 < words.length; i++) shingles.add(hash32(`${words[i]} ${words[i + 1]} ${words[i + 2]}`));
-  const textSig = minHash(shingles);
+  const text = scanText(`${f.title}\n${f.description ?? ''}`);
+  const shingleSet = shingles(text.words);
+  const textSig = minHash(shingleSet);
   return {
     kind: 'advisory',
     v: featuresVersion,
@@ -165,11 +158,11 @@ function advisoryFeatures(f: AdvisoryFinding): AdvisoryFeatures {
     affected,
     fixes: fixPoints(f.affected),
     cwes: f.cwes,
-    textHash: words.length ? sha256(words.join(' ')).slice(0, 32) : null,
-    textSig: textSig && encodeSignature(textSig),
-    terms: encodeSignature(bottomK(textTerms(text).map(hash32))),
-    shingles: shingles.size,
-    lshKeys: textSig && shingles.size >= minTextShingles ? lshKeys(textSig) : [],
+    textHash: wordsIdentity(text.words),
+    textSig: textSig && signatureHex(textSig),
+    terms: encodeSketch(bottomK(text.terms)),
+    shingles: shingleSet.size,
+    lshKeys: textSig && shingleSet.size >= minTextShingles ? lshKeys(textSig) : [],
   };
 }
 

@@ -3,9 +3,10 @@
 // same features and candidates in the same order always give the same answer.
 import { cwesCompatible } from '../cwe-classes.js';
 import type { DedupReason } from '../findings.js';
-import { type AdvisoryFeatures, type CodeFeatures, type FindingFeatures, featuresVersion, minTextShingles, textTerms } from './fingerprint.js';
+import { type AdvisoryFeatures, type CodeFeatures, type FindingFeatures, featuresVersion, minTextShingles } from './fingerprint.js';
 import { decodeSketch, estimateJaccard, hash32, sketchJaccard } from './minhash.js';
 import { affectedOverlap } from './ranges.js';
+import { textTerms } from './text.js';
 
 export interface Candidate {
   vulnId: string;
@@ -38,7 +39,8 @@ const reasonRank: Record<LinkReason, number> = {
  * texts' terms without stop words and package names, exact for texts of up to 1,024 distinct terms.
  */
 export const advisoryThresholds = {
-  /** Same package, overlapping ranges and a shared fix point (release or commit): term similarity needed. */
+  /** Same package, overlapping ranges and a shared fix point (release or commit): term similarity needed (the
+   * corpus has different vulnerabilities at 0.14 and the same at 0.17 here: a thin margin). */
   termsWithSharedFix: 0.15,
   /** Same package, overlapping ranges, no shared fix point: term similarity needed. */
   terms: 0.5,
@@ -56,7 +58,7 @@ const stopWords = new Set(
     + 'package packages fixed fix fixes user users malicious arbitrary cause causes caused denial service impact patches patched '
     + 'workaround workarounds reference references more information details advisory also other such only some will would should '
     + 'through because within without upgrade upgrading https http www com github-com github org html if as at so but you your we our '
-    + 'they them he she one two new advisory-id').split(' ').map(hash32),
+    + 'they them he she one two new').split(' ').map(hash32),
 );
 
 /** A package's name as a text would write it: the last term of the name (`github.com/x/cfrpki` → `cfrpki`). */
@@ -68,6 +70,8 @@ function nameTerms(pkgKey: string): { all: number[]; mention: number | null } {
 
 function intersects(a: readonly string[], b: readonly string[]): boolean {
   if (a.length === 0 || b.length === 0) return false;
+  // fingerprint lists are short: a nested loop beats building a set
+  if (a.length * b.length <= 32) return a.some((x) => b.includes(x));
   const set = new Set(a);
   return b.some((x) => set.has(x));
 }
@@ -96,59 +100,83 @@ function compareCode(f: CodeFeatures, c: CodeFeatures): Verdict {
   return null;
 }
 
-const fixVersions = (fixes: readonly string[]): string[] =>
-  [...new Set(fixes.filter((x) => x.startsWith('fix:')).map((x) => x.slice(x.lastIndexOf('@') + 1)))].sort();
+/** The releases that fixed it, whatever the package: `2.5.3,2.6.3`. */
+const releases = (fixes: readonly string[]): string =>
+  [...new Set(fixes.filter((x) => x.startsWith('fix:')).map((x) => x.slice(x.lastIndexOf('@') + 1)))].sort().join(',');
 
-/** Whether the text of `f` names one of `c`'s packages that is not also one of its own. */
-function names(f: AdvisoryFeatures, fTerms: Uint32Array, c: AdvisoryFeatures): boolean {
-  const own = new Set(f.packageKeys.map((k) => nameTerms(k).mention));
-  return c.packageKeys.some((k) => {
+/** What comparing one advisory with many candidates needs of it, computed once. */
+interface Probe {
+  f: AdvisoryFeatures;
+  aliases: ReadonlySet<string>;
+  fixes: ReadonlySet<string>;
+  packages: ReadonlySet<string>;
+  releases: string;
+  terms: Uint32Array;
+}
+
+function probe(f: AdvisoryFeatures): Probe {
+  return {
+    f,
+    aliases: new Set(f.aliasKeys),
+    fixes: new Set(f.fixes),
+    packages: new Set(f.affected.map((a) => a.pkg)),
+    releases: releases(f.fixes),
+    terms: decodeSketch(f.terms),
+  };
+}
+
+const hasAny = (set: ReadonlySet<string>, list: readonly string[]): boolean => list.some((x) => set.has(x));
+
+/** Whether the text (`terms`) of an advisory on `own` packages names one of `other`'s packages. */
+function names(terms: Uint32Array, own: readonly string[], other: readonly string[]): boolean {
+  const mine = new Set(own.map((k) => nameTerms(k).mention));
+  return other.some((k) => {
     const m = nameTerms(k).mention;
-    return m !== null && !own.has(m) && fTerms.includes(m);
+    return m !== null && !mine.has(m) && terms.includes(m);
   });
 }
 
-function compareAdvisory(f: AdvisoryFeatures, c: AdvisoryFeatures): Verdict {
-  if (intersects(f.aliasKeys, c.aliasKeys)) return { reason: 'alias', score: 0.97 };
-  const text = f.textSig && c.textSig ? estimateJaccard(f.textSig, c.textSig) : 0;
-  const longEnough = Math.min(f.shingles, c.shingles) >= minTextShingles;
+function compareAdvisory(p: Probe, c: AdvisoryFeatures): Verdict {
+  const f = p.f;
+  if (hasAny(p.aliases, c.aliasKeys)) return { reason: 'alias', score: 0.97 };
   const t = advisoryThresholds;
-  const shared = f.affected.filter((a) => c.affected.some((b) => b.pkg === a.pkg));
-  if (shared.length > 0) {
+  const longEnough = Math.min(f.shingles, c.shingles) >= minTextShingles;
+  const text = (): number => (f.textSig && c.textSig ? estimateJaccard(f.textSig, c.textSig) : 0);
+  if (c.affected.some((b) => p.packages.has(b.pkg))) {
     // a database does not describe one vulnerability of one package twice (duplicates it withdraws carry
     // aliases); two of its records on one package are two vulnerabilities however alike their texts
     if (f.source === c.source) return null;
+    const shared = f.affected.filter((a) => c.affected.some((b) => b.pkg === a.pkg));
     const overlap = shared.some((a) => c.affected.some((b) => b.pkg === a.pkg && affectedOverlap(a, b)));
     if (overlap) {
       const ignore = new Set(stopWords);
       for (const k of [...f.packageKeys, ...c.packageKeys]) for (const h of nameTerms(k).all) ignore.add(h);
-      const terms = sketchJaccard(decodeSketch(f.terms), decodeSketch(c.terms), ignore);
-      const sharedFix = intersects(f.fixes, c.fixes);
-      if ((sharedFix && terms >= t.termsWithSharedFix) || terms >= t.terms || (longEnough && text >= t.text)) {
-        return { reason: 'affected-overlap', score: round(0.6 + 0.3 * Math.max(terms, text)) };
+      const terms = sketchJaccard(p.terms, decodeSketch(c.terms), ignore);
+      const sharedFix = hasAny(p.fixes, c.fixes);
+      const near = longEnough ? text() : 0;
+      if ((sharedFix && terms >= t.termsWithSharedFix) || terms >= t.terms || near >= t.text) {
+        return { reason: 'affected-overlap', score: round(0.6 + 0.3 * Math.max(terms, near)) };
       }
       return null;
     }
     // no range information to contradict: only near-identical text
     const noRanges = shared.every((a) => !a.ranges.length && !a.versions.length) || shared.every((a) => c.affected.every((b) => b.pkg !== a.pkg || (!b.ranges.length && !b.versions.length)));
-    if (noRanges && longEnough && text >= t.crossPackageText) return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
-    return null;
+    if (!noRanges || !longEnough) return null;
+    const near = text();
+    return near >= t.crossPackageText ? { reason: 'text-similarity', score: round(0.5 + 0.4 * near) } : null;
   }
   // Different packages: one write-up published for several (a project under several names, a library and
   // its bindings). Near-identical text is not enough, since templates are filled in per package (malware
-  // takedowns, "no longer maintained"): the fixes must coincide, or the very same text must name the other
-  // package.
-  if (!longEnough || text < t.crossPackageText) return null;
-  const commits = intersects(
-    f.fixes.filter((x) => x.startsWith('commit:')),
-    c.fixes.filter((x) => x.startsWith('commit:')),
-  );
-  const fv = fixVersions(f.fixes);
-  const cv = fixVersions(c.fixes);
-  const sameReleases = fv.length > 0 && fv.length === cv.length && fv.every((v, i) => v === cv[i]);
+  // takedowns, "no longer maintained"): the fixes must coincide (the same commit, or the same releases), or
+  // the very same text must name the other package.
+  if (!longEnough) return null;
+  const near = text();
+  if (near < t.crossPackageText) return null;
+  // across packages only `commit:` fix points can coincide
+  const sameFix = hasAny(p.fixes, c.fixes) || (p.releases !== '' && p.releases === releases(c.fixes));
   const sameText = f.textHash !== null && f.textHash === c.textHash;
-  if (commits || sameReleases || (sameText && (names(f, decodeSketch(f.terms), c) || names(c, decodeSketch(c.terms), f)))) {
-    return { reason: 'text-similarity', score: round(0.5 + 0.4 * text) };
+  if (sameFix || (sameText && (names(p.terms, f.packageKeys, c.packageKeys) || names(decodeSketch(c.terms), c.packageKeys, f.packageKeys)))) {
+    return { reason: 'text-similarity', score: round(0.5 + 0.4 * near) };
   }
   return null;
 }
@@ -180,10 +208,11 @@ function incompatibleRecords(f: CodeFeatures, candidates: readonly Candidate[]):
 export function decideLink(features: FindingFeatures, candidates: readonly Candidate[]): LinkDecision | null {
   let best: LinkDecision | null = null;
   let vetoed: Set<string> | null = null;
+  const p = features.kind === 'advisory' && candidates.length > 0 ? probe(features) : null;
   for (const cand of candidates) {
     const c = cand.features;
     if (c.v !== featuresVersion || c.kind !== features.kind) continue;
-    const verdict = features.kind === 'code' ? compareCode(features, c as CodeFeatures) : compareAdvisory(features, c as AdvisoryFeatures);
+    const verdict = features.kind === 'code' ? compareCode(features, c as CodeFeatures) : compareAdvisory(p!, c as AdvisoryFeatures);
     if (verdict === null) continue;
     if (best !== null && (reasonRank[verdict.reason] < reasonRank[best.reason] || (reasonRank[verdict.reason] === reasonRank[best.reason] && verdict.score <= best.score))) continue;
     if (verdict.reason === 'near-location' && features.kind === 'code') {

@@ -1,8 +1,8 @@
 // Set sketches for advisory texts. MinHash signatures and their LSH band keys let near-identical texts find
 // each other through an index lookup instead of an all-pairs comparison; bottom-k sketches keep small sets
 // exactly (and large ones as a sample) for Jaccard indexes too small for MinHash to estimate. Both travel as
-// base64 strings of 32-bit little-endian values, so stored features stay small, JSON-friendly and identical
-// on every machine.
+// strings (signatures as hex, sketches as base64 of 32-bit little-endian values), so stored features stay
+// JSON-friendly and identical on every machine.
 
 export const minHashSize = 64;
 /** 8 bands × 8 rows: a pair with Jaccard 0.9 shares a band with probability 0.99, one with 0.5 with 0.03. */
@@ -26,40 +26,57 @@ export function hash32(s: string): number {
   return fmix(h);
 }
 
-function fmix(x: number): number {
+/** The murmur3 32-bit finalizer: spreads every input bit over the output. */
+export function fmix(x: number): number {
   let h = x >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The signature of a set of token hashes, or null for an empty set (no evidence is not "similar"). */
+/**
+ * The signature of a set of (well-mixed) hashes, or null for an empty set (no evidence is not "similar").
+ * Permutation i is x ↦ xorshift(imul(x ⊕ seedᵢ, odd constant)): a bijection per seed, cheap enough for 64 of
+ * them per shingle.
+ */
 export function minHash(hashes: Iterable<number>): Uint32Array | null {
   const sig = new Uint32Array(minHashSize).fill(0xffffffff);
   let any = false;
   for (const x of hashes) {
     any = true;
     for (let i = 0; i < minHashSize; i++) {
-      const v = fmix(x ^ seeds[i]!);
+      let v = Math.imul(x ^ seeds[i]!, 0x9e3779b1);
+      v = (v ^ (v >>> 15)) >>> 0;
       if (v < sig[i]!) sig[i] = v;
     }
   }
   return any ? sig : null;
 }
 
-export function encodeSignature(sig: Uint32Array): string {
+/** A bottom-k sketch as base64 of its 32-bit little-endian values. */
+export function encodeSketch(sig: Uint32Array): string {
   return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
 }
 
-/** Estimated Jaccard similarity of the two sets: the share of signature positions that agree. */
+/** A MinHash signature as text: 8 hex digits per value, so two signatures compare without decoding. */
+export function signatureHex(sig: Uint32Array): string {
+  let out = '';
+  for (const v of sig) out += v.toString(16).padStart(8, '0');
+  return out;
+}
+
+/** Estimated Jaccard similarity of two sets from their `signatureHex` signatures: the share of values that agree. */
 export function estimateJaccard(a: string, b: string): number {
   if (a === b) return 1;
-  const x = Buffer.from(a, 'base64');
-  const y = Buffer.from(b, 'base64');
-  const n = Math.min(x.length, y.length) >>> 2;
+  const n = Math.min(a.length, b.length) >>> 3;
   if (n === 0) return 0;
   let same = 0;
-  for (let i = 0; i < n; i++) if (x.readUInt32LE(i * 4) === y.readUInt32LE(i * 4)) same++;
+  for (let i = 0; i < n; i++) {
+    let k = i * 8;
+    const end = k + 8;
+    while (k < end && a.charCodeAt(k) === b.charCodeAt(k)) k++;
+    if (k === end) same++;
+  }
   return same / n;
 }
 
@@ -82,8 +99,8 @@ export const sketchSize = 1024;
 
 /** The `sketchSize` smallest distinct hashes, ascending: the whole set when it is small enough. */
 export function bottomK(hashes: Iterable<number>): Uint32Array {
-  const sorted = [...new Set(hashes)].sort((a, b) => a - b);
-  return Uint32Array.from(sorted.slice(0, sketchSize));
+  const sorted = Uint32Array.from(new Set(hashes)).sort();
+  return sorted.length > sketchSize ? sorted.slice(0, sketchSize) : sorted;
 }
 
 export function decodeSketch(sketch: string): Uint32Array {

@@ -132,6 +132,8 @@ CREATE INDEX vulnerabilities_created ON vulnerabilities (created_at, id);
 
 CREATE TABLE findings (
   id uuid PRIMARY KEY,
+  -- insertion order: deduplication reads candidates oldest first, so its decisions are reproducible
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   document_id uuid NOT NULL REFERENCES documents (id),
   -- org, scan run and target carry no foreign keys: each is a per-row check on the hottest insert
   -- path, and all three are resolved by the intake service in the same transaction (the org is the
@@ -145,16 +147,17 @@ CREATE TABLE findings (
   severity text CHECK (severity IN ('critical', 'high', 'medium', 'low', 'none')),
   cwes integer[] NOT NULL,
   target_id uuid,
-  -- the normalized finding as parsed (the raw document is in document_chunks) and its dedup features
-  data jsonb NOT NULL,
-  features jsonb NOT NULL,
+  -- the normalized finding as parsed (the raw document is in document_chunks) and its dedup features;
+  -- json, not jsonb: never queried inside the database, and storing the text is the cheaper write
+  data json NOT NULL,
+  features json NOT NULL,
   vuln_id uuid NOT NULL REFERENCES vulnerabilities (id),
   link_reason text NOT NULL,
   link_score real NOT NULL,
   submitted_at timestamptz NOT NULL,
   CONSTRAINT findings_once_per_document UNIQUE (document_id, pointer)
 );
-CREATE INDEX findings_vuln ON findings (vuln_id, submitted_at, id);
+CREATE INDEX findings_vuln ON findings (vuln_id, submitted_at, seq);
 CREATE INDEX findings_org ON findings (org_id, submitted_at DESC, id);
 
 -- Lookup keys of every finding (fingerprints, exact keys, aliases, packages, locations, LSH bands):
