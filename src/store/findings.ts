@@ -70,11 +70,11 @@ export async function insertVulns(trx: Db, vulns: NewVuln[]): Promise<void> {
   if (vulns.length === 0) return;
   await sql`
     INSERT INTO vulnerabilities (id, display_id, kind, title, target_id, severity, cwes, created_at)
-    SELECT r.id, r.display_id, r.kind, r.title, r.target_id, r.severity, ARRAY(SELECT jsonb_array_elements_text(r.cwes)::int), r.created_at
-    FROM jsonb_to_recordset(${JSON.stringify(
+    SELECT r.id, r.display_id, r.kind, r.title, r.target_id, r.severity, ARRAY(SELECT json_array_elements_text(r.cwes)::int), r.created_at
+    FROM json_to_recordset(${JSON.stringify(
       vulns.map((v) => ({ id: v.id, display_id: v.displayId, kind: v.kind, title: v.title, target_id: v.targetId, severity: v.severity, cwes: v.cwes, created_at: v.createdAt })),
-    )}::jsonb)
-      AS r(id uuid, display_id text, kind text, title text, target_id uuid, severity text, cwes jsonb, created_at timestamptz)
+    )}::json)
+      AS r(id uuid, display_id text, kind text, title text, target_id uuid, severity text, cwes json, created_at timestamptz)
   `.execute(trx);
 }
 
@@ -100,8 +100,9 @@ export interface NewFinding {
 }
 
 /**
- * Rows travel as one JSON document expanded by jsonb_to_recordset: a single parameter however many rows,
- * and far cheaper to encode than PostgreSQL array literals of large JSON values.
+ * Rows travel as one JSON document expanded by json_to_recordset: a single parameter however many rows,
+ * far cheaper to encode than PostgreSQL array literals of large JSON values, and (json, not jsonb) parsed
+ * once on the way in rather than converted to jsonb and back.
  */
 export async function insertFindings(trx: Db, findings: NewFinding[]): Promise<void> {
   if (findings.length === 0) return;
@@ -128,17 +129,17 @@ export async function insertFindings(trx: Db, findings: NewFinding[]): Promise<v
     INSERT INTO findings (id, document_id, org_id, scan_run_id, pointer, kind, source, title, severity, cwes, target_id, data, features,
       vuln_id, link_reason, link_score, submitted_at)
     SELECT r.id, r.document_id, r.org_id, r.scan_run_id, r.pointer, r.kind, r.source, r.title, r.severity,
-      ARRAY(SELECT jsonb_array_elements_text(r.cwes)::int), r.target_id, r.data, r.features,
+      ARRAY(SELECT json_array_elements_text(r.cwes)::int), r.target_id, r.data, r.features,
       r.vuln_id, r.link_reason, r.link_score, r.submitted_at
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+    FROM json_to_recordset(${JSON.stringify(rows)}::json)
       AS r(id uuid, document_id uuid, org_id uuid, scan_run_id uuid, pointer text, kind text, source text, title text, severity text,
-        cwes jsonb, target_id uuid, data json, features json, vuln_id uuid, link_reason text, link_score real, submitted_at timestamptz)
+        cwes json, target_id uuid, data json, features json, vuln_id uuid, link_reason text, link_score real, submitted_at timestamptz)
   `.execute(trx);
   const keyRows = findings.flatMap((f) => [...new Set(f.keys)].map((k) => [k, f.id]));
   if (keyRows.length) {
     await sql`
       INSERT INTO finding_keys (key, finding_id)
-      SELECT k->>0, (k->>1)::uuid FROM jsonb_array_elements(${JSON.stringify(keyRows)}::jsonb) k
+      SELECT k->>0, (k->>1)::uuid FROM json_array_elements(${JSON.stringify(keyRows)}::json) k
     `.execute(trx);
   }
 }
