@@ -145,6 +145,18 @@ describe(`target, claim, submit, findings, vuln and job commands (${engineName})
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^clearinghouse: .*\(field \/title\)/);
 
+    // an OSV database as a directory of records (JSON and YAML), zipped on the way
+    const { mkdirSync } = await import('node:fs');
+    const osvDir = join(scratch, 'osv-db', 'npm');
+    mkdirSync(osvDir, { recursive: true });
+    const osv = (id: string) => ({ id, modified: '2025-01-01T00:00:00Z', summary: `issue ${id}`, affected: [{ package: { ecosystem: 'npm', name: `pkg-${id}` }, versions: ['1.0.0'] }] });
+    writeFileSync(join(osvDir, 'OSV-1.json'), JSON.stringify(osv('OSV-CLI-1')));
+    writeFileSync(join(osvDir, 'OSV-2.yaml'), `id: OSV-CLI-2\nmodified: "2025-01-02T00:00:00Z"\nsummary: issue two\naffected:\n  - package: {ecosystem: npm, name: pkg-two}\n    versions: ["2.0.0"]\n`);
+    writeFileSync(join(osvDir, 'README.txt'), 'not a record');
+    const dirSubmit = await run(['submit', join(scratch, 'osv-db'), '--json'], asLab);
+    expect(JSON.parse(dirSubmit.stdout).summary.findings).toBe(2);
+    expect(dirSubmit.stderr).toMatch(/zipping 2 OSV records/);
+
     const findings = JSON.parse((await run(['findings', 'list', '--json'], asLab)).stdout) as Array<{ id: string; vulnId: string; vulnDisplayId: string }>;
     expect(findings.length).toBeGreaterThan(2);
     expect((await run(['findings', 'list'], asLab)).stdout.split('\n')[0]).toMatch(/^FINDING\s+VULN\s+STATUS/);

@@ -1,7 +1,9 @@
 // `clearinghouse submit`, `findings`, `vuln` and `job`: reporting findings and following what became of them.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
+import { Zip, ZipDeflate } from 'fflate';
 import type { Command } from 'commander';
 import { listAll, query, type Client } from '../client.js';
 import type { CliContext } from '../context.js';
@@ -69,6 +71,45 @@ export function summaryLine(s: NonNullable<Submission['summary']>): string {
   return `${s.findings} findings: ${s.newVulnerabilities} new vulnerabilities, ${s.duplicates} linked to known ones (${reasons || 'none'})`;
 }
 
+/** The OSV records (.json, .yaml, .yml) under a directory, sorted, recursively. */
+async function osvFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await osvFiles(p)));
+    else if (e.isFile() && /\.(json|ya?ml)$/i.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * A directory export of an OSV database, zipped as it is read: one file in memory at a time, and the
+ * server reads it as it reads an osv.dev zip export.
+ */
+function zipDirectory(dir: string, files: string[]): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const zip = new Zip((err, chunk, final) => {
+        if (err) return controller.error(err);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+      void (async () => {
+        try {
+          for (const file of files) {
+            const entry = new ZipDeflate(relative(dir, file), { level: 6 });
+            zip.add(entry);
+            entry.push(new Uint8Array(await readFile(file)), true);
+          }
+          zip.end();
+        } catch (err) {
+          controller.error(err);
+        }
+      })();
+    },
+  });
+}
+
 export async function submitFile(
   client: Client,
   file: string,
@@ -78,9 +119,20 @@ export async function submitFile(
   const info = await stat(file).catch((err: Error) => {
     throw new Error(`cannot read ${file}: ${err.message}`);
   });
-  if (!info.isFile()) throw new Error(`${file} is not a file`);
-  const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-  const submission = await client.upload<Submission>(`/v1/findings${query({ filename: file.split('/').pop(), ...params })}`, body, mediaTypeOf(file));
+  let body: ReadableStream<Uint8Array>;
+  let mediaType = mediaTypeOf(file);
+  if (info.isDirectory()) {
+    const files = await osvFiles(file);
+    if (files.length === 0) throw new Error(`${file} holds no OSV records (.json, .yaml or .yml files)`);
+    opts.info(`zipping ${files.length} OSV records from ${file}`);
+    body = zipDirectory(file, files);
+    mediaType = 'application/zip';
+  } else if (info.isFile()) {
+    body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  } else {
+    throw new Error(`${file} is not a file or directory`);
+  }
+  const submission = await client.upload<Submission>(`/v1/findings${query({ filename: file.replace(/\/+$/, '').split('/').pop(), ...params })}`, body, mediaType);
   let job: JobRow | null = null;
   if (submission.state === 'queued' && submission.jobId && opts.wait) {
     job = await waitForJob(client, submission.jobId, opts.info);
@@ -92,7 +144,7 @@ export async function submitFile(
 export function registerFindings(program: Command, cli: CliContext): void {
   program
     .command('submit <file>')
-    .description('submit findings: SARIF 2.1.0, OSV (one, a list, or a zip export) or native JSON; large files are processed in the background')
+    .description('submit findings: SARIF 2.1.0, OSV (one, a list, a zip export, or a directory of records) or native JSON; large files are processed in the background')
     .option('--target <targetId>', 'the scanned target (SARIF does not name it)')
     .option('--purl <purl>', 'the scanned package, when it is not a registered target')
     .option('--repo <url>', 'the scanned repository, when it is not a registered target')
