@@ -29,6 +29,12 @@ export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv, h
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
 }
 
+/**
+ * What an upload can send. A Node stream goes to fetch as it is (an async iterable): Node 20's
+ * Readable.toWeb does not apply backpressure and would read a whole file into memory first.
+ */
+export type UploadBody = Buffer | string | ReadableStream<Uint8Array> | NodeJS.ReadableStream;
+
 export class Client {
   constructor(private readonly options: ClientOptions) {}
 
@@ -40,7 +46,7 @@ export class Client {
     method: string,
     path: string,
     body?: unknown,
-    opts: { auth?: boolean; accept?: string; raw?: { data: Buffer | string | ReadableStream<Uint8Array>; contentType: string } } = {},
+    opts: { auth?: boolean; accept?: string; raw?: { data: UploadBody; contentType: string } } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
@@ -85,7 +91,7 @@ export class Client {
   }
 
   /** Sends a document as it is (a file streams, never read whole into memory). */
-  upload<T = unknown>(path: string, data: Buffer | string | ReadableStream<Uint8Array>, contentType: string): Promise<T> {
+  upload<T = unknown>(path: string, data: UploadBody, contentType: string): Promise<T> {
     return this.request<T>('POST', path, undefined, { raw: { data, contentType } });
   }
 }

@@ -2,6 +2,7 @@
 // and learns whether each duplicates a record first reported by someone else, never by whom.
 // Coordinators see everything and may merge and split records; auditors see metadata.
 import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import type { Caller } from '../core/access.js';
 import { digestOf } from '../core/canonical-json.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
@@ -203,7 +204,7 @@ export class VulnService {
       if (ids.length === inside.length) throw invalidField('/findingIds', 'a split must leave at least one finding in the original record');
       const first = inside.find((f) => (ids as string[]).includes(f.id))!;
       const [n] = await findingStore.nextVulnNumbers(trx, 1);
-      const id = randomUUID();
+      const id = timeOrderedId();
       const now = this.ctx.clock.now();
       await findingStore.insertVulns(trx, [
         { id, displayId: `CHV-${now.getUTCFullYear()}-${n}`, kind: from.kind as 'code' | 'advisory', title: first.title, targetId: first.targetId, severity: first.severity, cwes: first.cwes, createdAt: now },

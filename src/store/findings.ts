@@ -26,23 +26,35 @@ export interface CandidateRow {
   features: unknown;
 }
 
+/** Keys that name one vulnerability (aliases, tool fingerprints, exact keys): never capped. */
+function isIdentityKey(key: string): boolean {
+  return key.startsWith('alias:') || key.startsWith('tfp:') || key.startsWith('x:');
+}
+
 /**
- * Stored findings indexed under any of `keys`, each once, oldest first. Identity keys (aliases, tool
- * fingerprints, exact keys) return every finding; busy similarity keys (a package, a file, an LSH band)
- * at most `perBusyKey`, the oldest, so one popular package cannot make a batch read the whole table.
+ * Stored findings indexed under any of `keys`, each once, oldest first. Identity keys return every
+ * finding; busy similarity keys (a package, a file, an LSH band) at most `perBusyKey`, the oldest, so one
+ * popular package cannot make a batch read the whole table. Keys are stored as their MD5 (a uuid): a
+ * third of the size of the text, so the key index stays in memory longer as it grows; the features of
+ * every candidate are compared afterwards, so a collision could only add a candidate, never a link.
  */
 export async function candidatesByKeys(trx: Db, keys: string[], perBusyKey: number): Promise<CandidateRow[]> {
   if (keys.length === 0) return [];
+  const identity = keys.filter(isIdentityKey);
+  const busy = keys.filter((k) => !isIdentityKey(k));
   const { rows } = await sql<{ finding_id: string; vuln_id: string; features: unknown }>`
     SELECT f.id AS finding_id, f.vuln_id, f.features
     FROM findings f
     WHERE f.id IN (
+      SELECT finding_id FROM finding_keys
+      WHERE key_hash = ANY(ARRAY(SELECT md5(x)::uuid FROM unnest(${identity}::text[]) x))
+      UNION
       SELECT finding_id FROM (
-        SELECT k.key, k.finding_id, row_number() OVER (PARTITION BY k.key ORDER BY f2.seq) AS rn
+        SELECT k.finding_id, row_number() OVER (PARTITION BY k.key_hash ORDER BY f2.seq) AS rn
         FROM finding_keys k JOIN findings f2 ON f2.id = k.finding_id
-        WHERE k.key = ANY(${keys}::text[])
+        WHERE k.key_hash = ANY(ARRAY(SELECT md5(x)::uuid FROM unnest(${busy}::text[]) x))
       ) ranked
-      WHERE rn <= ${perBusyKey} OR key LIKE 'alias:%' OR key LIKE 'tfp:%' OR key LIKE 'x:%'
+      WHERE rn <= ${perBusyKey}
     )
     ORDER BY f.seq
   `.execute(trx);
@@ -138,8 +150,8 @@ export async function insertFindings(trx: Db, findings: NewFinding[]): Promise<v
   const keyRows = findings.flatMap((f) => [...new Set(f.keys)].map((k) => [k, f.id]));
   if (keyRows.length) {
     await sql`
-      INSERT INTO finding_keys (key, finding_id)
-      SELECT k->>0, (k->>1)::uuid FROM json_array_elements(${JSON.stringify(keyRows)}::json) k
+      INSERT INTO finding_keys (key_hash, finding_id)
+      SELECT md5(k->>0)::uuid, (k->>1)::uuid FROM json_array_elements(${JSON.stringify(keyRows)}::json) k
     `.execute(trx);
   }
 }

@@ -203,7 +203,7 @@ export interface VulnDecisionsTable {
 }
 
 export interface FindingKeysTable {
-  key: string;
+  key_hash: string;
   finding_id: string;
 }
 

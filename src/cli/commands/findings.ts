@@ -2,10 +2,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Readable } from 'node:stream';
 import { Zip, ZipDeflate } from 'fflate';
 import type { Command } from 'commander';
-import { listAll, query, type Client } from '../client.js';
+import { listAll, query, type Client, type UploadBody } from '../client.js';
 import type { CliContext } from '../context.js';
 import { fields, table } from '../output.js';
 
@@ -119,7 +118,7 @@ export async function submitFile(
   const info = await stat(file).catch((err: Error) => {
     throw new Error(`cannot read ${file}: ${err.message}`);
   });
-  let body: ReadableStream<Uint8Array>;
+  let body: UploadBody;
   let mediaType = mediaTypeOf(file);
   if (info.isDirectory()) {
     const files = await osvFiles(file);
@@ -128,7 +127,7 @@ export async function submitFile(
     body = zipDirectory(file, files);
     mediaType = 'application/zip';
   } else if (info.isFile()) {
-    body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    body = createReadStream(file);
   } else {
     throw new Error(`${file} is not a file or directory`);
   }

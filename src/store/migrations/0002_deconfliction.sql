@@ -163,10 +163,11 @@ CREATE INDEX findings_org ON findings (org_id, submitted_at DESC, id);
 -- Lookup keys of every finding (fingerprints, exact keys, aliases, packages, locations, LSH bands):
 -- deduplication reads the candidates of a whole batch in one indexed query.
 CREATE TABLE finding_keys (
-  key text NOT NULL,
+  -- md5 of the key text as a uuid: fixed 16 bytes, so the index stays small as it grows
+  key_hash uuid NOT NULL,
   -- written with its finding by the same function; no per-row foreign-key check on the hot path
   finding_id uuid NOT NULL,
-  PRIMARY KEY (key, finding_id)
+  PRIMARY KEY (key_hash, finding_id)
 );
 
 -- Coordinators' merge and split decisions with their reasons (the log holds their hashes).
