@@ -46,7 +46,7 @@ export class Client {
     method: string,
     path: string,
     body?: unknown,
-    opts: { auth?: boolean; accept?: string; raw?: { data: UploadBody; contentType: string } } = {},
+    opts: { auth?: boolean; accept?: string; raw?: { data: UploadBody; contentType: string }; onHeaders?: (headers: Headers) => void } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (opts.auth !== false && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
@@ -60,6 +60,7 @@ export class Client {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new ClientError(`cannot reach ${this.server}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, null, undefined);
     }
+    opts.onHeaders?.(res.headers);
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text();
     if (!res.ok) {

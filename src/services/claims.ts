@@ -98,6 +98,14 @@ export class ClaimService {
     });
   }
 
+  /**
+   * When `next` found nothing free: the earliest instant a target this organization could still scan is
+   * released by others (their lease end; they may finish sooner), or null when nothing is waiting.
+   */
+  async nextFreeAt(caller: Caller, req: ClaimRequest): Promise<Date | null> {
+    return claimStore.earliestBusyTarget(this.ctx.db, caller.orgId, parseScope(req.scope), this.ctx.clock.now());
+  }
+
   /** The highest-priority target this organization can claim for `scope` now, claimed; null when none is free. */
   async next(caller: Caller, req: ClaimRequest): Promise<{ claim: ClaimView; target: TargetView } | null> {
     this.requireScanner(caller);
@@ -108,6 +116,13 @@ export class ClaimService {
       for (;;) {
         const target = await claimStore.lockNextTarget(trx, caller.orgId, scope, this.ctx.clock.now(), skip);
         if (!target) return { result: null, events: [] };
+        // The candidate query read a snapshot: under the lock, a claim this organization committed
+        // meanwhile (another of its agents) is visible, and the target is not handed out twice.
+        const now = this.ctx.clock.now();
+        if ((await claimStore.activeClaims(trx, target.id, now)).some((c) => c.orgId === caller.orgId)) {
+          skip.push(target.id);
+          continue;
+        }
         try {
           const claim = await this.claimLocked(trx, caller, target.id, target.maxConcurrentScanners, scope, leaseHours);
           const view = claimView(claim, this.ctx.clock.now());

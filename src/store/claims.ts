@@ -137,3 +137,25 @@ export async function lockNextTarget(trx: Db, orgId: string, scope: ClaimScope, 
   `.execute(trx);
   return rows[0] ? toTarget(rows[0]) : null;
 }
+
+/**
+ * The earliest instant a target that `orgId` could scan for `scope` (not its own claim, not recently
+ * scanned by it) frees up from other organizations' overlapping claims; null when none is waiting.
+ */
+export async function earliestBusyTarget(db: Db, orgId: string, scope: ClaimScope, now: Date): Promise<Date | null> {
+  const all = scope.kind === 'all';
+  const cwes = scope.kind === 'all' ? [] : scope.cwes;
+  const { rows } = await sql<{ free_at: Date | null }>`
+    SELECT min(c.expires_at) AS free_at
+    FROM targets t JOIN claims c ON c.target_id = t.id
+    WHERE c.org_id <> ${orgId} AND c.released_at IS NULL AND c.expires_at > ${now}
+      AND (c.scope_kind = 'all' OR ${all} OR c.scope_cwes && ${cwes}::integer[])
+      AND NOT EXISTS (
+        SELECT 1 FROM claims o
+        WHERE o.target_id = t.id AND o.org_id = ${orgId} AND o.released_at IS NULL AND o.expires_at > ${now})
+      AND NOT EXISTS (
+        SELECT 1 FROM scan_runs r
+        WHERE r.target_id = t.id AND r.org_id = ${orgId} AND r.scanned_at > ${now}::timestamptz - make_interval(days => t.scan_interval_days))
+  `.execute(db);
+  return rows[0]?.free_at ?? null;
+}

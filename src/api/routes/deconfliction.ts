@@ -193,14 +193,19 @@ export function deconflictionRoutes(app: Api, services: Services): void {
       config: { access: { kinds: ['scanner'], scope: 'write' } },
       schema: {
         tags: ['claims'],
-        summary: 'Claim the highest-priority target free for this scope (criticality × staleness); 204 when none is free',
+        summary: 'Claim the highest-priority target free for this scope (criticality × staleness); 204 when none is free, with X-Free-At and Retry-After when targets held by others will free up',
         body: Type.Object({ scope: Type.Optional(Scope), leaseHours: Type.Optional(LeaseHours) }, { additionalProperties: false }),
         response: { 201: Type.Object({ claim: ClaimSchema, target: TargetSchema }), 204: Type.Null({ description: 'nothing to claim' }) },
       },
     },
     async (request, reply) => {
       const next = await services.claims.next(callerOf(request), request.body ?? {});
-      if (!next) return reply.code(204).send(null);
+      if (!next) {
+        // Targets held by others that this organization could scan later: say when the first frees up.
+        const freeAt = await services.claims.nextFreeAt(callerOf(request), request.body ?? {});
+        if (freeAt) reply.header('x-free-at', freeAt.toISOString()).header('retry-after', String(Math.max(1, Math.ceil((freeAt.getTime() - Date.now()) / 1000))));
+        return reply.code(204).send(null);
+      }
       reply.code(201);
       return next;
     },

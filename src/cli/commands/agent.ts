@@ -24,6 +24,7 @@ interface AgentOptions {
   modelVersion?: string;
   scanner?: string;
   scannerVersion?: string;
+  wait?: boolean;
 }
 
 function quote(s: string): string {
@@ -75,13 +76,32 @@ function runScanner(command: string, timeoutMs: number): Promise<{ code: number 
   });
 }
 
+const busyPollMs = 2000;
+
+/** Claims the next target; while the only ones left are held by other organizations, waits for them. */
+async function claimNext(client: Client, o: AgentOptions, say: (line: string) => void): Promise<{ claim: ClaimRow; target: TargetRow } | null> {
+  const leaseHours = o.leaseHours ? Number(o.leaseHours) : undefined;
+  let announced = false;
+  for (;;) {
+    let freeAt: string | null = null;
+    const next = await client.request<{ claim: ClaimRow; target: TargetRow } | string>(
+      'POST',
+      '/v1/claims/next',
+      { ...(o.scope ? { scope: o.scope } : {}), ...(leaseHours ? { leaseHours } : {}) },
+      { onHeaders: (h) => (freeAt = h.get('x-free-at')) },
+    );
+    if (typeof next !== 'string') return next;
+    if (!freeAt || o.wait === false) return null;
+    if (!announced) say(`the targets left are being scanned by other organizations (free by ${freeAt} at the latest); waiting`);
+    announced = true;
+    await new Promise((r) => setTimeout(r, busyPollMs));
+  }
+}
+
 async function scanOne(client: Client, o: AgentOptions, say: (line: string) => void): Promise<boolean> {
   const leaseHours = o.leaseHours ? Number(o.leaseHours) : undefined;
-  const next = await client.request<{ claim: ClaimRow; target: TargetRow } | string>('POST', '/v1/claims/next', {
-    ...(o.scope ? { scope: o.scope } : {}),
-    ...(leaseHours ? { leaseHours } : {}),
-  });
-  if (typeof next === 'string') return false;
+  const next = await claimNext(client, o, say);
+  if (!next) return false;
   const { claim, target } = next;
   say(`claimed ${target.name} (${claim.scope}) until ${claim.expiresAt}`);
   const work = await mkdtemp(join(tmpdir(), 'clearinghouse-agent-'));
@@ -143,6 +163,7 @@ export function registerAgent(program: Command, cli: CliContext): void {
     .option('--scanner-version <v>', 'scanner version to record')
     .option('--model <name>', 'AI model behind the scanner')
     .option('--model-version <v>', 'AI model version')
+    .option('--no-wait', 'stop when nothing is free now, instead of waiting for targets other organizations are scanning')
     .action(async (o: AgentOptions) => {
       const client = cli.client();
       const out = cli.out();
