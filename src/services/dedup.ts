@@ -56,14 +56,14 @@ export async function linkBatch(
   const summary = emptySummary();
   if (items.length === 0) return { summary, event: null };
   await findingStore.lockDedup(trx);
-  let todo = items;
+  let unseen = items;
   if (opts.skipExisting) {
     const existing = await findingStore.existingPointers(trx, meta.documentId, items.map((i) => i.finding.pointer));
-    todo = items.filter((i) => !existing.has(i.finding.pointer));
-    summary.skipped = items.length - todo.length;
-    if (todo.length === 0) return { summary, event: null };
+    unseen = items.filter((i) => !existing.has(i.finding.pointer));
+    summary.skipped = items.length - unseen.length;
+    if (unseen.length === 0) return { summary, event: null };
   }
-  const prepared = todo.map((item) => {
+  const prepared = unseen.map((item) => {
     const features = fingerprintFinding(item.finding, item.targetRef);
     return { item, features, keys: lookupKeys(features) };
   });

@@ -74,6 +74,21 @@ export interface VulnView {
   findings: FindingView[];
 }
 
+function vulnSummary(v: VulnRow): Omit<VulnView, 'findings'> {
+  return {
+    id: v.id,
+    displayId: v.displayId,
+    kind: v.kind,
+    title: v.title,
+    targetId: v.targetId,
+    severity: v.severity,
+    cwes: v.cwes,
+    findingCount: v.findingCount,
+    createdAt: v.createdAt.toISOString(),
+    mergedInto: v.mergedInto,
+  };
+}
+
 function seesAllFindings(caller: Caller): boolean {
   return caller.orgKind === 'coordinator' || caller.orgKind === 'auditor';
 }
@@ -110,17 +125,9 @@ export class VulnService {
     const all = seesAllFindings(caller);
     const findings = await findingStore.listFindings(this.ctx.db, { vulnId: v.id, ...(all ? {} : { orgId: caller.orgId }), limit: 500, offset: 0 });
     const view: VulnView = {
-      id: v.id,
-      displayId: v.displayId,
-      kind: v.kind,
-      title: v.title,
-      targetId: v.targetId,
-      severity: v.severity,
-      cwes: v.cwes,
+      ...vulnSummary(v),
       // A reporter learns that others reported it only through its own findings' status, not how many did.
       findingCount: all ? v.findingCount : findings.length,
-      createdAt: v.createdAt.toISOString(),
-      mergedInto: v.mergedInto,
       findings: findings.map((f) => findingView(f, all, false)),
     };
     if (all) {
@@ -141,18 +148,7 @@ export class VulnService {
   async list(caller: Caller, filter: { limit: number; offset: number; targetId?: string }): Promise<Omit<VulnView, 'findings'>[]> {
     if (!seesAllFindings(caller)) throw new AppError('forbidden', 'only coordinators and auditors list vulnerability records');
     const rows = await findingStore.listVulns(this.ctx.db, filter);
-    return rows.map((v) => ({
-      id: v.id,
-      displayId: v.displayId,
-      kind: v.kind,
-      title: v.title,
-      targetId: v.targetId,
-      severity: v.severity,
-      cwes: v.cwes,
-      findingCount: v.findingCount,
-      createdAt: v.createdAt.toISOString(),
-      mergedInto: v.mergedInto,
-    }));
+    return rows.map(vulnSummary);
   }
 
   async merge(caller: Caller, fromId: string, req: { into?: unknown; reason?: unknown }): Promise<VulnView> {

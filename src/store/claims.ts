@@ -106,6 +106,25 @@ export async function listClaims(db: Db, filter: { orgId?: string; targetId?: st
   return rows.map(toClaim);
 }
 
+/** Targets `t` that `orgId` may be offered: it holds no active claim on them and has not scanned them within their interval. */
+function offerableTo(orgId: string, now: Date) {
+  return sql`
+    NOT EXISTS (
+      SELECT 1 FROM claims o
+      WHERE o.target_id = t.id AND o.org_id = ${orgId} AND o.released_at IS NULL AND o.expires_at > ${now})
+    AND NOT EXISTS (
+      SELECT 1 FROM scan_runs r
+      WHERE r.target_id = t.id AND r.org_id = ${orgId} AND r.scanned_at > ${now}::timestamptz - make_interval(days => t.scan_interval_days))`;
+}
+
+/** Claims `c` of other organizations, active at `now`, whose scope overlaps `scope`. */
+function othersOverlapping(orgId: string, scope: ClaimScope, now: Date) {
+  const all = scope.kind === 'all';
+  const cwes = scope.kind === 'all' ? [] : scope.cwes;
+  return sql`c.org_id <> ${orgId} AND c.released_at IS NULL AND c.expires_at > ${now}
+    AND (c.scope_kind = 'all' OR ${all} OR c.scope_cwes && ${cwes}::integer[])`;
+}
+
 /**
  * The highest-priority target `orgId` could claim for `scope` now, locked (SKIP LOCKED, so agents
  * asking at once get different targets). Priority is criticality × staleness as in core/targets.ts
@@ -114,22 +133,11 @@ export async function listClaims(db: Db, filter: { orgId?: string; targetId?: st
  * The overlap filter here reads a snapshot; the caller re-checks under the lock.
  */
 export async function lockNextTarget(trx: Db, orgId: string, scope: ClaimScope, now: Date, skip: string[]): Promise<Target | null> {
-  const all = scope.kind === 'all';
-  const cwes = scope.kind === 'all' ? [] : scope.cwes;
   const { rows } = await sql<Selectable<Schema['targets']>>`
     SELECT t.* FROM targets t
     WHERE NOT (t.id = ANY(${skip}::uuid[]))
-      AND NOT EXISTS (
-        SELECT 1 FROM claims c
-        WHERE c.target_id = t.id AND c.org_id = ${orgId} AND c.released_at IS NULL AND c.expires_at > ${now})
-      AND NOT EXISTS (
-        SELECT 1 FROM scan_runs r
-        WHERE r.target_id = t.id AND r.org_id = ${orgId} AND r.scanned_at > ${now}::timestamptz - make_interval(days => t.scan_interval_days))
-      AND (
-        SELECT count(DISTINCT c.org_id) FROM claims c
-        WHERE c.target_id = t.id AND c.org_id <> ${orgId} AND c.released_at IS NULL AND c.expires_at > ${now}
-          AND (c.scope_kind = 'all' OR ${all} OR c.scope_cwes && ${cwes}::integer[])
-      ) < t.max_concurrent_scanners
+      AND ${offerableTo(orgId, now)}
+      AND (SELECT count(DISTINCT c.org_id) FROM claims c WHERE c.target_id = t.id AND ${othersOverlapping(orgId, scope, now)}) < t.max_concurrent_scanners
     ORDER BY t.criticality * least(coalesce(extract(epoch from (${now}::timestamptz - t.last_scanned_at)) / 86400, 365) / t.scan_interval_days, 12) DESC,
       t.criticality DESC, t.id
     LIMIT 1
@@ -143,19 +151,10 @@ export async function lockNextTarget(trx: Db, orgId: string, scope: ClaimScope, 
  * scanned by it) frees up from other organizations' overlapping claims; null when none is waiting.
  */
 export async function earliestBusyTarget(db: Db, orgId: string, scope: ClaimScope, now: Date): Promise<Date | null> {
-  const all = scope.kind === 'all';
-  const cwes = scope.kind === 'all' ? [] : scope.cwes;
   const { rows } = await sql<{ free_at: Date | null }>`
     SELECT min(c.expires_at) AS free_at
     FROM targets t JOIN claims c ON c.target_id = t.id
-    WHERE c.org_id <> ${orgId} AND c.released_at IS NULL AND c.expires_at > ${now}
-      AND (c.scope_kind = 'all' OR ${all} OR c.scope_cwes && ${cwes}::integer[])
-      AND NOT EXISTS (
-        SELECT 1 FROM claims o
-        WHERE o.target_id = t.id AND o.org_id = ${orgId} AND o.released_at IS NULL AND o.expires_at > ${now})
-      AND NOT EXISTS (
-        SELECT 1 FROM scan_runs r
-        WHERE r.target_id = t.id AND r.org_id = ${orgId} AND r.scanned_at > ${now}::timestamptz - make_interval(days => t.scan_interval_days))
+    WHERE ${othersOverlapping(orgId, scope, now)} AND ${offerableTo(orgId, now)}
   `.execute(db);
   return rows[0]?.free_at ?? null;
 }

@@ -20,7 +20,7 @@ export interface StoredDocument {
   submittedAt: Date;
 }
 
-function toDocument(row: Selectable<DocumentsTable>): StoredDocument {
+function documentFromRow(row: Selectable<DocumentsTable>): StoredDocument {
   return {
     id: row.id,
     orgId: row.org_id,
@@ -86,12 +86,12 @@ export async function insertDocument(trx: Db, doc: StoredDocument): Promise<void
 
 export async function findDocumentBySha(db: Db, orgId: string, sha256: string): Promise<StoredDocument | null> {
   const row = await db.selectFrom('documents').selectAll().where('org_id', '=', orgId).where('sha256', '=', sha256).executeTakeFirst();
-  return row ? toDocument(row) : null;
+  return row ? documentFromRow(row) : null;
 }
 
 export async function findDocument(db: Db, id: string): Promise<StoredDocument | null> {
   const row = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toDocument(row) : null;
+  return row ? documentFromRow(row) : null;
 }
 
 /** The document's bytes, one chunk per read: memory stays at one chunk however large the document. */

@@ -6,18 +6,10 @@ import { AppError } from '../../src/core/errors.js';
 import { detectFindingsFormat } from '../../src/formats/detect.js';
 import { cvssSeverity, cvssVectorProblem, maxProofOfConceptBytes, nativeFindingSchema, parseNativeFindings } from '../../src/formats/native-finding.js';
 import { corpusMissing, corpusPath } from '../support/corpus.js';
+import { fails } from '../support/errors.js';
 
 type Json = any;
 
-function fails(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an error');
-}
 
 const finding = (extra: Json = {}): Json => ({
   title: 'Heap overflow in png_read_row',

@@ -6,32 +6,14 @@ import addFormats from 'ajv-formats';
 import { zipSync } from 'fflate';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/core/errors.js';
 import type { AdvisoryFinding } from '../../src/core/findings.js';
 import { parseOsv, parseOsvDocuments, parseOsvText, readOsvExport } from '../../src/formats/osv.js';
 import { corpusMissing, corpusPath } from '../support/corpus.js';
+import { fails, failsAsync } from '../support/errors.js';
 
 type Json = any;
 
-function fails(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an error');
-}
 
-async function failsAsync(fn: () => Promise<unknown>): Promise<AppError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an error');
-}
 
 async function all(path: string): Promise<AdvisoryFinding[]> {
   const out: AdvisoryFinding[] = [];

@@ -3,21 +3,12 @@ import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/core/errors.js';
 import { parseSarif } from '../../src/formats/sarif.js';
 import { corpusMissing, corpusPath } from '../support/corpus.js';
+import { fails } from '../support/errors.js';
 
 type Json = any;
 
-function fails(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an error');
-}
 
 function log(results: Json[], driver: Json = {}, run: Json = {}): Json {
   return { version: '2.1.0', runs: [{ tool: { driver: { name: 'T', ...driver } }, results, ...run }] };
