@@ -356,6 +356,8 @@ export class IntakeService {
       throw err;
     }
     // Pass 2: link, a batch per transaction.
+    // Only a rerun can find this document's findings already stored (the unique key refuses any overlap anyway).
+    const resumed = job.attempts > 1;
     const summary = emptySummary();
     let done = 0;
     // The next batch is parsed while the database writes this one.
@@ -370,7 +372,7 @@ export class IntakeService {
       const s = await write(this.ctx, null, async (trx) => {
         const runs = new ScanRunCache(trx, doc.orgId, doc.id, checked, doc.submittedAt);
         const items = await this.prepare(trx, batch.filter(reportsProblem), checked, runs);
-        const { summary: s, event } = await linkBatch(trx, this.ctx, { orgId: doc.orgId, documentId: doc.id, submittedAt: doc.submittedAt }, items, { skipExisting: true });
+        const { summary: s, event } = await linkBatch(trx, this.ctx, { orgId: doc.orgId, documentId: doc.id, submittedAt: doc.submittedAt }, items, { skipExisting: resumed });
         s.ignored = batch.length - items.length;
         return { result: s, events: event ? [event] : [] };
       });
