@@ -8,6 +8,7 @@ const benchmarks = {
   'dedup-quality': () => import('./dedup-quality.mjs'),
   intake: () => import('./intake.mjs'),
   'intake-memory': () => import('./intake-memory.mjs'),
+  sandbox: () => import('./sandbox.mjs'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -83,3 +83,38 @@ export const NewToken = Type.Object(
   },
   { additionalProperties: false },
 );
+
+// ---- validation ----
+
+export const ValidationSchema = Type.Object({
+  state: Type.Enum(['unvalidated', 'validated', 'rejected']),
+  method: Nullable(Type.Enum(['reproduction', 'corroboration', 'attestation'])),
+  confidence: Nullable(Type.Number()),
+  rejectionReason: Nullable(Type.Enum(['not-reproducible', 'not-a-vulnerability', 'out-of-scope', 'duplicate'])),
+  crashSignature: Nullable(Type.String({ description: 'crash type and top frames, normalized as ClusterFuzz does' })),
+  fix: Nullable(Type.Object({ commit: Type.String(), status: Type.Enum(['pending', 'fix-verified', 'fix-failed', 'error']) })),
+  rootCause: Nullable(
+    Type.Object({
+      id: Type.String({ format: 'uuid', description: 'the group is named by its earliest record' }),
+      records: Type.Array(Type.Object({ id: Type.String(), displayId: Type.String() })),
+    }),
+  ),
+});
+
+export const ReproductionSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  vulnId: Type.String({ format: 'uuid' }),
+  findingId: Type.String({ format: 'uuid' }),
+  kind: Type.Enum(['reproduction', 'fix-verification']),
+  status: Type.Enum(['queued', 'reproduced', 'not-reproduced', 'fix-verified', 'fix-failed', 'error']),
+  verdict: Nullable(Type.String()),
+  commit: Nullable(Type.String()),
+  pocSha256: Type.String(),
+  signature: Type.Unknown(),
+  signatureKey: Nullable(Type.String()),
+  jobId: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  runs: Type.Optional(Type.Array(Type.Unknown(), { description: 'coordinators: each sandboxed run with capped stdout/stderr (base64)' })),
+  reporterOrg: Type.Optional(Type.String()),
+});

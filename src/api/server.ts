@@ -15,6 +15,7 @@ import { logRoutes } from './routes/log.js';
 import { orgRoutes } from './routes/orgs.js';
 import { deconflictionRoutes } from './routes/deconfliction.js';
 import { findingRoutes } from './routes/findings.js';
+import { validationRoutes } from './routes/validation.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
 import { defaultBodyLimit } from './limits.js';
@@ -95,5 +96,6 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   logRoutes(app, services);
   deconflictionRoutes(app, services);
   findingRoutes(app, services);
+  validationRoutes(app, services);
   return app;
 }

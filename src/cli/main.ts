@@ -7,6 +7,7 @@ import { registerFindings } from './commands/findings.js';
 import { registerLog } from './commands/log.js';
 import { registerOrgs } from './commands/orgs.js';
 import { registerServe } from './commands/serve.js';
+import { registerValidation } from './commands/validation.js';
 import { cliContext } from './context.js';
 import { packageVersion } from './version.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDeconfliction(program, cli);
   registerFindings(program, cli);
   registerAgent(program, cli);
+  registerValidation(program, cli);
   return program;
 }
 

@@ -47,6 +47,8 @@ export interface ProofOfConcept {
   mediaType: string;
   /** Base64 of the attachment; its SHA-256 is computed at intake. */
   contentBase64: string;
+  /** What the reporter says running it does, compared with what the sandbox sees. */
+  expectedCrash?: { crashType: string; frames: string[] };
 }
 
 interface FindingCommon {
@@ -70,6 +72,8 @@ export interface CodeFinding extends FindingCommon {
   target: TargetRef | null;
   version: string | null;
   commit: string | null;
+  /** The commit the reporter says introduced the bug (native findings): the proof-of-vulnerability contract. */
+  introducedCommit?: string;
   location: CodeLocation | null;
   /** SARIF `fingerprints` and `partialFingerprints`, keyed `name` → value, as the tool gave them. */
   toolFingerprints: Record<string, string>;

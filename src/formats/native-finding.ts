@@ -131,6 +131,11 @@ const findingProperties = {
   },
   version: { type: ['string', 'null'], minLength: 1, maxLength: 200, description: 'Version scanned; give this or commit.' },
   commit: { type: ['string', 'null'], pattern: '^[0-9a-fA-F]{7,64}$', description: 'Commit scanned; give this or version.' },
+  introducedCommit: {
+    type: ['string', 'null'],
+    pattern: '^[0-9a-fA-F]{7,64}$',
+    description: 'The commit that introduced the bug. The proof of concept must then crash there and at the reported commit, and not at its parent.',
+  },
   location: {
     type: 'object',
     required: ['path'],
@@ -156,6 +161,16 @@ const findingProperties = {
       filename: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000]+$' },
       mediaType: { type: 'string', pattern: mediaTypePattern },
       contentBase64: { type: 'string', pattern: base64Pattern, description: `Standard base64 (RFC 4648 §4), padded, no line breaks; at most ${maxProofOfConceptBytes} bytes decoded.` },
+      expectedCrash: {
+        type: ['object', 'null'],
+        description: 'What running it does, as a sanitizer reports it: crash type (e.g. Heap-buffer-overflow) and top stack frames (function names).',
+        required: ['crashType'],
+        additionalProperties: false,
+        properties: {
+          crashType: { type: 'string', minLength: 1, maxLength: 100 },
+          frames: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 500 } },
+        },
+      },
     },
   },
   scanner: nameVersion('The tool that found it.'),
@@ -286,7 +301,7 @@ function cwes(v: unknown, at: string): number[] {
 function proofOfConcept(v: unknown, at: string): ProofOfConcept | null {
   if (v === undefined || v === null) return null;
   if (!isObj(v)) throw invalidField(at, 'proofOfConcept must be an object');
-  onlyKnown(v, ['filename', 'mediaType', 'contentBase64'], at);
+  onlyKnown(v, ['filename', 'mediaType', 'contentBase64', 'expectedCrash'], at);
   const filename = str(v, 'filename', at, { required: true, min: 1, max: 255 }) as string;
   if (/[/\\\u0000]/.test(filename) || filename === '.' || filename === '..') throw invalidField(`${at}/filename`, 'filename must be a plain file name, without directories');
   const mediaType = str(v, 'mediaType', at, { required: true, min: 1, max: 255 }) as string;
@@ -297,7 +312,22 @@ function proofOfConcept(v: unknown, at: string): ProofOfConcept | null {
   const bytes = (content.length / 4) * 3 - pad;
   if (bytes > maxProofOfConceptBytes) throw invalidField(`${at}/contentBase64`, `the proof of concept may be at most ${maxProofOfConceptBytes} bytes (10 MiB)`);
   if (content.length % 4 !== 0 || !base64Re.test(content)) throw invalidField(`${at}/contentBase64`, 'contentBase64 must be standard, padded base64 without line breaks');
-  return { filename, mediaType, contentBase64: content };
+  const expected = expectedCrash(v.expectedCrash, `${at}/expectedCrash`);
+  return { filename, mediaType, contentBase64: content, ...(expected ? { expectedCrash: expected } : {}) };
+}
+
+function expectedCrash(v: unknown, at: string): { crashType: string; frames: string[] } | null {
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) throw invalidField(at, 'expectedCrash must be an object with crashType and frames');
+  onlyKnown(v, ['crashType', 'frames'], at);
+  const crashType = (str(v, 'crashType', at, { required: true, min: 1, max: 100 }) as string).trim();
+  if (crashType === '') throw invalidField(`${at}/crashType`, 'crashType must not be blank');
+  const frames = v.frames ?? [];
+  if (!Array.isArray(frames) || frames.length > 10) throw invalidField(`${at}/frames`, 'frames must be a list of at most 10 function names');
+  frames.forEach((f, i) => {
+    if (typeof f !== 'string' || f.length === 0 || f.length > 500) throw invalidField(`${at}/frames/${i}`, 'a frame is a function name (1–500 characters)');
+  });
+  return { crashType, frames: frames as string[] };
 }
 
 function nameVersionOf(v: unknown, at: string, what: string): { name: string; version: string | null } {
@@ -325,6 +355,8 @@ function finding(v: unknown, at: string, marker: boolean): CodeFinding {
   const commit = str(v, 'commit', at, { min: 1, max: 64 });
   if (commit !== null && !/^[0-9a-fA-F]{7,64}$/.test(commit)) throw invalidField(`${at}/commit`, 'commit must be a hexadecimal commit id (7–64 digits)');
   if (version === null && commit === null) throw invalidField(`${at}/version`, 'a finding names the version or the commit it was found in');
+  const introducedCommit = str(v, 'introducedCommit', at, { min: 1, max: 64 });
+  if (introducedCommit !== null && !/^[0-9a-fA-F]{7,64}$/.test(introducedCommit)) throw invalidField(`${at}/introducedCommit`, 'introducedCommit must be a hexadecimal commit id (7–64 digits)');
   const loc = location(v.location, `${at}/location`);
   const cweList = cwes(v.cwe, `${at}/cwe`);
   const cvssVector = str(v, 'cvssVector', at, { max: 500 });
@@ -359,6 +391,7 @@ function finding(v: unknown, at: string, marker: boolean): CodeFinding {
     target: tgt,
     version,
     commit: commit?.toLowerCase() ?? null,
+    ...(introducedCommit ? { introducedCommit: introducedCommit.toLowerCase() } : {}),
     location: loc,
     toolFingerprints: {},
     codeFlows: null,

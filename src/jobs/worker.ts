@@ -1,4 +1,5 @@
-// The background worker loop: takes queued jobs one at a time, polling when the queue is empty.
+// The background worker: `concurrency` loops, each taking one queued job at a time and polling when the
+// queue is empty. The concurrency bounds how many sandboxes (and intake jobs) run at once.
 import type { JobService } from '../services/jobs.js';
 
 export interface Worker {
@@ -7,10 +8,10 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function startWorker(jobs: JobService, options: { pollMs?: number; onError?: (err: unknown) => void } = {}): Worker {
+export function startWorker(jobs: JobService, options: { pollMs?: number; concurrency?: number; onError?: (err: unknown) => void } = {}): Worker {
   let stopped = false;
-  let wake: (() => void) | null = null;
-  const loop = (async () => {
+  const wakers = new Set<() => void>();
+  const loop = async () => {
     while (!stopped) {
       let ran = false;
       try {
@@ -20,22 +21,25 @@ export function startWorker(jobs: JobService, options: { pollMs?: number; onErro
       }
       if (ran || stopped) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 500);
-        timer.unref();
-        wake = () => {
+        const wake = () => {
           clearTimeout(timer);
+          wakers.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, options.pollMs ?? 500);
+        timer.unref();
+        wakers.add(wake);
       });
-      wake = null;
     }
-  })();
+  };
+  const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => loop());
+  const wakeAll = () => [...wakers].forEach((w) => w());
   return {
-    poke: () => wake?.(),
+    poke: wakeAll,
     async stop() {
       stopped = true;
-      wake?.();
-      await loop;
+      wakeAll();
+      await Promise.all(loops);
     },
   };
 }

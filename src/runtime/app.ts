@@ -21,7 +21,14 @@ export async function openApp(config: Config, options: { clock?: Clock; warn?: (
   const { signer, created } = loadOrCreateSigner(config);
   const store = await openStore(config.databaseUrl ? { engine: 'server', url: config.databaseUrl } : { engine: 'embedded', dataDir: join(config.home, 'db') });
   try {
-    const services = await createServices({ store, signer, clock: options.clock ?? systemClock, ...(options.warn ? { warn: options.warn } : {}) });
+    const services = await createServices({
+      store,
+      signer,
+      clock: options.clock ?? systemClock,
+      workDir: join(config.home, 'work'),
+      jobLeaseMs: config.jobLeaseMs,
+      ...(options.warn ? { warn: options.warn } : {}),
+    });
     const token = await services.bootstrap();
     return {
       services,

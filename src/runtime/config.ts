@@ -15,6 +15,10 @@ export interface Config {
   logKey: string | null;
   bodyLimit: number;
   logLevel: string;
+  /** Background jobs run at once by `serve` (intake, builds and sandboxed runs). */
+  workers: number;
+  /** A job's lease: a worker that dies holding a job loses it after this long and another worker reruns it. */
+  jobLeaseMs: number;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -34,8 +38,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     logKey: env.CLEARINGHOUSE_LOG_KEY || null,
     bodyLimit: intFrom('CLEARINGHOUSE_BODY_LIMIT', env.CLEARINGHOUSE_BODY_LIMIT, defaultBodyLimit),
     logLevel: env.LOG_LEVEL || 'info',
+    workers: intFrom('CLEARINGHOUSE_WORKERS', env.CLEARINGHOUSE_WORKERS, 2),
+    jobLeaseMs: intFrom('CLEARINGHOUSE_JOB_LEASE_MS', env.CLEARINGHOUSE_JOB_LEASE_MS, 60_000),
   };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
   if (config.port > 65535) throw new Error(`port ${config.port} is out of range`);
+  if (config.workers < 1 || config.workers > 64) throw new Error(`CLEARINGHOUSE_WORKERS must be from 1 to 64, not ${config.workers}`);
+  if (config.jobLeaseMs < 1000) throw new Error(`CLEARINGHOUSE_JOB_LEASE_MS must be at least 1000, not ${config.jobLeaseMs}`);
   return config;
 }

@@ -16,6 +16,16 @@ export interface BatchItem {
   scanRunId: string | null;
 }
 
+/** One stored finding and the record it joined, for what follows linking (corroboration, reproduction). */
+export interface LinkedRow {
+  findingId: string;
+  vulnId: string;
+  orgId: string;
+  targetId: string | null;
+  reason: DedupReason;
+  finding: ReportedFinding;
+}
+
 export interface LinkSummary {
   findings: number;
   newVulnerabilities: number;
@@ -52,16 +62,16 @@ export async function linkBatch(
   meta: { orgId: string; documentId: string; submittedAt: Date },
   items: BatchItem[],
   opts: { skipExisting?: boolean } = {},
-): Promise<{ summary: LinkSummary; event: LogEvent | null }> {
+): Promise<{ summary: LinkSummary; event: LogEvent | null; linked: LinkedRow[] }> {
   const summary = emptySummary();
-  if (items.length === 0) return { summary, event: null };
+  if (items.length === 0) return { summary, event: null, linked: [] };
   await findingStore.lockDedup(trx);
   let unseen = items;
   if (opts.skipExisting) {
     const existing = await findingStore.existingPointers(trx, meta.documentId, items.map((i) => i.finding.pointer));
     unseen = items.filter((i) => !existing.has(i.finding.pointer));
     summary.skipped = items.length - unseen.length;
-    if (unseen.length === 0) return { summary, event: null };
+    if (unseen.length === 0) return { summary, event: null, linked: [] };
   }
   const prepared = unseen.map((item) => {
     const features = fingerprintFinding(item.finding, item.targetRef);
@@ -135,5 +145,6 @@ export async function linkBatch(
     objectId: meta.documentId,
     stateSha256: digestOf(rows.map((r) => [r.id, r.pointer, r.vulnId, r.reason, r.score])),
   };
-  return { summary, event };
+  const linked = rows.map((r) => ({ findingId: r.id, vulnId: r.vulnId, orgId: r.orgId, targetId: r.targetId, reason: r.reason as DedupReason, finding: r.data as ReportedFinding }));
+  return { summary, event, linked };
 }

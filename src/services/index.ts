@@ -1,4 +1,6 @@
 // The clearinghouse's use cases, wired to one database, log and clock.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { NoteSigner } from '../formats/signed-note.js';
 import type { Store } from '../store/connect.js';
@@ -8,6 +10,8 @@ import { ClaimService } from './claims.js';
 import { IntakeService, intakeJobKind } from './intake.js';
 import { JobService } from './jobs.js';
 import { OrgService } from './orgs.js';
+import { PolicyService } from './policy.js';
+import { reproduceJobKind, ValidationService, verifyFixJobKind } from './validation.js';
 import { TargetService } from './targets.js';
 import { VulnService } from './vulns.js';
 import { TokenService } from './tokens.js';
@@ -24,6 +28,8 @@ export interface Services {
   readonly intake: IntakeService;
   readonly vulns: VulnService;
   readonly jobs: JobService;
+  readonly policy: PolicyService;
+  readonly validation: ValidationService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -32,6 +38,10 @@ export interface ServiceOptions {
   signer: NoteSigner;
   clock: Clock;
   warn?: (message: string, err?: unknown) => void;
+  /** Where source mirrors, builds and sandbox scratch directories live; a temporary directory by default. */
+  workDir?: string;
+  /** How long a job's lease lasts before another worker may take it over (a dead worker's jobs rerun). */
+  jobLeaseMs?: number;
 }
 
 export async function createServices(options: ServiceOptions): Promise<Services> {
@@ -44,9 +54,13 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     warn: options.warn ?? ((message, err) => process.emitWarning(`${message}: ${err instanceof Error ? err.message : String(err)}`)),
   };
   const tokens = new TokenService(ctx);
-  const intake = new IntakeService(ctx);
-  const jobs = new JobService(ctx);
+  const policy = new PolicyService(ctx);
+  const validation = new ValidationService(ctx, policy, options.signer, options.workDir ?? join(tmpdir(), `clearinghouse-work-${process.pid}`));
+  const intake = new IntakeService(ctx, validation);
+  const jobs = new JobService(ctx, options.jobLeaseMs !== undefined ? { leaseMs: options.jobLeaseMs } : {});
   jobs.register(intakeJobKind, (job, progress) => intake.runJob(job, progress));
+  jobs.register(reproduceJobKind, (job) => validation.runReproductionJob(job));
+  jobs.register(verifyFixJobKind, (job) => validation.runFixJob(job));
   return {
     ctx,
     store: options.store,
@@ -56,8 +70,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     targets: new TargetService(ctx),
     claims: new ClaimService(ctx),
     intake,
-    vulns: new VulnService(ctx),
+    vulns: new VulnService(ctx, validation),
     jobs,
+    policy,
+    validation,
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

@@ -23,7 +23,8 @@ import * as docStore from '../store/documents.js';
 import * as jobStore from '../store/jobs.js';
 import * as targetStore from '../store/targets.js';
 import { write, type Db, type ServiceContext } from './context.js';
-import { linkBatch, type BatchItem, type LinkSummary, emptySummary, addSummary } from './dedup.js';
+import { linkBatch, type BatchItem, type LinkedRow, type LinkSummary, emptySummary, addSummary } from './dedup.js';
+import type { ValidationService } from './validation.js';
 
 /** SARIF results of kind `pass` or `notApplicable` (severity none) say there is no problem: not findings. */
 function reportsProblem(f: ReportedFinding): boolean {
@@ -114,7 +115,16 @@ function parseWhole(doc: unknown): { format: Exclude<Format, 'osv-zip'>; finding
 }
 
 export class IntakeService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly validation: ValidationService,
+  ) {}
+
+  /** What follows linking in the same transaction: corroboration of records others reported too, and reproductions to queue. */
+  private async afterLink(trx: Db, linked: LinkedRow[]): Promise<LogEvent[]> {
+    const joined = linked.filter((l) => l.reason !== 'new').map((l) => l.vulnId);
+    return [...(await this.validation.corroborate(trx, joined)), ...(await this.validation.autoReproduce(trx, linked))];
+  }
 
   async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
     if (caller.orgKind !== 'scanner' && caller.orgKind !== 'coordinator') {
@@ -241,9 +251,10 @@ export class IntakeService {
     total.ignored = findings.length - problems.length;
     for (let i = 0; i < problems.length; i += batchSize) {
       const items = await this.prepare(trx, problems.slice(i, i + batchSize), context, runs);
-      const { summary, event } = await linkBatch(trx, this.ctx, { orgId: caller.orgId, documentId: docId, submittedAt: now }, items);
+      const { summary, event, linked } = await linkBatch(trx, this.ctx, { orgId: caller.orgId, documentId: docId, submittedAt: now }, items);
       addSummary(total, summary);
       if (event) events.push(event);
+      events.push(...(await this.afterLink(trx, linked)));
     }
     return { ...total, events };
   }
@@ -372,9 +383,9 @@ export class IntakeService {
       const s = await write(this.ctx, null, async (trx) => {
         const runs = new ScanRunCache(trx, doc.orgId, doc.id, checked, doc.submittedAt);
         const items = await this.prepare(trx, batch.filter(reportsProblem), checked, runs);
-        const { summary: s, event } = await linkBatch(trx, this.ctx, { orgId: doc.orgId, documentId: doc.id, submittedAt: doc.submittedAt }, items, { skipExisting: resumed });
+        const { summary: s, event, linked } = await linkBatch(trx, this.ctx, { orgId: doc.orgId, documentId: doc.id, submittedAt: doc.submittedAt }, items, { skipExisting: resumed });
         s.ignored = batch.length - items.length;
-        return { result: s, events: event ? [event] : [] };
+        return { result: s, events: [...(event ? [event] : []), ...(await this.afterLink(trx, linked))] };
       });
       addSummary(summary, s);
       done += batch.length;

@@ -1,9 +1,9 @@
 // Background jobs: what clients may see of them, and running one taken from the queue.
 import type { Caller } from '../core/access.js';
-import { AppError, isAppError, notFound } from '../core/errors.js';
+import { AppError, invalidField, isAppError, notFound } from '../core/errors.js';
 import { isUuid } from '../core/ids.js';
 import * as jobStore from '../store/jobs.js';
-import type { Job } from '../store/jobs.js';
+import { jobStatuses, type Job } from '../store/jobs.js';
 import type { ServiceContext } from './context.js';
 
 export interface JobView {
@@ -38,12 +38,26 @@ export function jobView(j: Job): JobView {
 
 export type JobHandler = (job: Job, progress: (p: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>;
 
-const leaseMs = 60_000;
+const defaultLeaseMs = 60_000;
 
 export class JobService {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly leaseMs: number;
 
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    options: { leaseMs?: number } = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? defaultLeaseMs;
+  }
+
+  /** Jobs an organization may see: its own; coordinators and auditors see all. Newest first. */
+  async list(caller: Caller, filter: { status?: string; kind?: string; limit: number; offset: number }): Promise<JobView[]> {
+    if (filter.status !== undefined && !jobStatuses.includes(filter.status as Job['status'])) throw invalidField('status', `status must be one of ${jobStatuses.join(', ')}`);
+    const all = caller.orgKind === 'coordinator' || caller.orgKind === 'auditor';
+    const rows = await jobStore.listJobs(this.ctx.db, { ...filter, ...(all ? {} : { orgId: caller.orgId }) });
+    return rows.map(jobView);
+  }
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -62,16 +76,19 @@ export class JobService {
    */
   async runOne(): Promise<boolean> {
     const now = this.ctx.clock.now();
-    const job = await jobStore.takeJob(this.ctx.db, [...this.handlers.keys()], now, leaseMs);
+    const job = await jobStore.takeJob(this.ctx.db, [...this.handlers.keys()], now, this.leaseMs);
     if (!job) return false;
     const handler = this.handlers.get(job.kind)!;
-    let lastBeat = Date.now();
+    let lastProgress: Record<string, unknown> = {};
     const progress = async (p: Record<string, unknown>) => {
-      // Renew the lease while working, but not on every batch.
-      if (Date.now() - lastBeat < 2000) return;
-      lastBeat = Date.now();
-      await jobStore.extendLease(this.ctx.db, job.id, new Date(this.ctx.clock.now().getTime() + leaseMs), p);
+      lastProgress = p;
     };
+    // The lease is renewed while the handler works (a sandbox run reports no progress for many seconds); a
+    // worker that dies stops renewing, and after one lease another worker takes the job over.
+    const heartbeat = setInterval(() => {
+      jobStore.extendLease(this.ctx.db, job.id, new Date(this.ctx.clock.now().getTime() + this.leaseMs), lastProgress).catch((err) => this.ctx.warn(`job ${job.id}: lease not renewed`, err));
+    }, Math.max(100, Math.min(2000, Math.floor(this.leaseMs / 3))));
+    heartbeat.unref();
     try {
       const result = await handler(job, progress);
       await jobStore.finishJob(this.ctx.db, job.id, this.ctx.clock.now(), result);
@@ -83,6 +100,8 @@ export class JobService {
       const retryAt = new Date(this.ctx.clock.now().getTime() + 2 ** job.attempts * 5000);
       await jobStore.failJob(this.ctx.db, job.id, this.ctx.clock.now(), error, { final, retryAt });
       if (!isAppError(err)) this.ctx.warn(`job ${job.id} (${job.kind}) failed`, err);
+    } finally {
+      clearInterval(heartbeat);
     }
     return true;
   }

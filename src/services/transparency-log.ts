@@ -55,6 +55,11 @@ export class TransparencyLog {
     return this.signer.name;
   }
 
+  /** The raw Ed25519 public key of the signer (it also signs validation attestations). */
+  get verifierPublicKey(): Buffer {
+    return this.signer.publicKey;
+  }
+
   get verifierKey(): string {
     return this.signer.verifier.vkey;
   }

@@ -10,6 +10,7 @@ import { isUuid } from '../core/ids.js';
 import * as findingStore from '../store/findings.js';
 import type { FindingRow, VulnRow } from '../store/findings.js';
 import { write, type ServiceContext } from './context.js';
+import type { ReproductionView, ValidationService, ValidationView } from './validation.js';
 
 export interface FindingView {
   id: string;
@@ -56,6 +57,8 @@ function findingView(f: FindingRow, seesAll: boolean, withDetail: boolean): Find
   return view;
 }
 
+export type VulnSummaryView = Omit<VulnView, 'findings' | 'validation' | 'reproductions' | 'validationEvents'>;
+
 export interface VulnView {
   id: string;
   displayId: string;
@@ -67,14 +70,21 @@ export interface VulnView {
   findingCount: number;
   createdAt: string;
   mergedInto: string | null;
+  validationState: ValidationView['state'];
   /** Coordinators and auditors: the organization credited (earliest submission). */
   creditedOrgId?: string | null;
   /** Coordinators and auditors: merge and split decisions with their reasons. */
-  decisions?: Array<{ action: string; vulnId: string; otherVulnId: string; findingIds: string[]; reason: string; actorOrg: string; decidedAt: string }>;
+  decisions?: Array<{ action: string; vulnId: string; otherVulnId: string; findingIds: string[]; reason: string; actorOrg: string | null; decidedAt: string }>;
   findings: FindingView[];
+  /** Validated, rejected or not yet; the crash signature; the fix and its verification; the root-cause group. */
+  validation: ValidationView;
+  /** Sandboxed reproductions and fix verifications: all for coordinators (with runs), a reporter's own otherwise. */
+  reproductions: ReproductionView[];
+  /** Coordinators and auditors: every validation transition with its evidence. */
+  validationEvents?: Awaited<ReturnType<ValidationService['events']>>;
 }
 
-function vulnSummary(v: VulnRow): Omit<VulnView, 'findings'> {
+function vulnSummary(v: VulnRow): VulnSummaryView {
   return {
     id: v.id,
     displayId: v.displayId,
@@ -86,6 +96,7 @@ function vulnSummary(v: VulnRow): Omit<VulnView, 'findings'> {
     findingCount: v.findingCount,
     createdAt: v.createdAt.toISOString(),
     mergedInto: v.mergedInto,
+    validationState: v.validationState,
   };
 }
 
@@ -94,7 +105,10 @@ function seesAllFindings(caller: Caller): boolean {
 }
 
 export class VulnService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly validation: ValidationService,
+  ) {}
 
   async listFindings(caller: Caller, filter: { documentId?: string; vulnId?: string; limit: number; offset: number }): Promise<FindingView[]> {
     const all = seesAllFindings(caller);
@@ -129,8 +143,11 @@ export class VulnService {
       // A reporter learns that others reported it only through its own findings' status, not how many did.
       findingCount: all ? v.findingCount : findings.length,
       findings: findings.map((f) => findingView(f, all, false)),
+      validation: await this.validation.validationOf(v.id),
+      reproductions: await this.validation.reproductionsFor(caller, v.id),
     };
     if (all) {
+      view.validationEvents = await this.validation.events(v.id);
       view.creditedOrgId = findings[0]?.creditedOrgId ?? null;
       view.decisions = (await findingStore.decisionsOf(this.ctx.db, v.id)).map((d) => ({
         action: d.action,
@@ -145,7 +162,7 @@ export class VulnService {
     return view;
   }
 
-  async list(caller: Caller, filter: { limit: number; offset: number; targetId?: string }): Promise<Omit<VulnView, 'findings'>[]> {
+  async list(caller: Caller, filter: { limit: number; offset: number; targetId?: string }): Promise<VulnSummaryView[]> {
     if (!seesAllFindings(caller)) throw new AppError('forbidden', 'only coordinators and auditors list vulnerability records');
     const rows = await findingStore.listVulns(this.ctx.db, filter);
     return rows.map(vulnSummary);

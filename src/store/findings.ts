@@ -1,6 +1,7 @@
 // Findings, their lookup keys and the vulnerability records they are linked to. Batch writes go
 // through unnest() so a batch of thousands is a handful of statements with a fixed parameter count.
 import { sql, type Kysely } from 'kysely';
+import type { ValidationState } from '../core/validation/states.js';
 import type { Schema } from './schema.js';
 
 type Db = Kysely<Schema>;
@@ -244,6 +245,7 @@ export interface VulnRow {
   findingCount: number;
   createdAt: Date;
   mergedInto: string | null;
+  validationState: ValidationState['state'];
 }
 
 // Counted on read (one index range per record) rather than kept in a column every batch must update.
@@ -261,6 +263,7 @@ function toVulnRow(r: Record<string, any>): VulnRow {
     findingCount: r.finding_count,
     createdAt: r.created_at,
     mergedInto: r.merged_into,
+    validationState: r.validation_state,
   };
 }
 
@@ -311,7 +314,8 @@ export interface VulnDecision {
   otherVulnId: string;
   findingIds: string[];
   reason: string;
-  actorOrg: string;
+  /** Null when the clearinghouse merged on its own evidence (the same crash signature). */
+  actorOrg: string | null;
   decidedAt: Date;
 }
 

@@ -6,7 +6,8 @@ import type { JobsTable, Schema } from './schema.js';
 
 type Db = Kysely<Schema>;
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export const jobStatuses = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type JobStatus = (typeof jobStatuses)[number];
 
 export interface Job {
   id: string;
@@ -107,4 +108,13 @@ export async function findJob(db: Db, id: string): Promise<Job | null> {
 export async function findJobBySubject(db: Db, subjectId: string): Promise<Job | null> {
   const row = await db.selectFrom('jobs').selectAll().where('subject_id', '=', subjectId).orderBy('created_at', 'desc').executeTakeFirst();
   return row ? toJob(row) : null;
+}
+
+export async function listJobs(db: Db, filter: { orgId?: string; status?: string; kind?: string; limit: number; offset: number }): Promise<Job[]> {
+  let q = db.selectFrom('jobs').selectAll();
+  if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
+  if (filter.status) q = q.where('status', '=', filter.status as JobStatus);
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+  return rows.map(toJob);
 }

@@ -168,6 +168,14 @@ export interface VulnerabilitiesTable {
   cwes: ColumnType<number[], number[] | undefined, number[]>;
   created_at: Timestamp;
   merged_into: string | null;
+  validation_state: ColumnType<'unvalidated' | 'validated' | 'rejected', 'unvalidated' | 'validated' | 'rejected' | undefined, 'unvalidated' | 'validated' | 'rejected'>;
+  validation_method: ColumnType<string | null, string | null | undefined, string | null>;
+  validation_confidence: ColumnType<number | null, number | null | undefined, number | null>;
+  rejection_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  crash_signature: ColumnType<string | null, string | null | undefined, string | null>;
+  fix_commit: ColumnType<string | null, string | null | undefined, string | null>;
+  fix_status: ColumnType<string | null, string | null | undefined, string | null>;
+  root_cause_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FindingsTable {
@@ -198,13 +206,64 @@ export interface VulnDecisionsTable {
   other_vuln_id: string;
   finding_ids: string[];
   reason: string;
-  actor_org: string;
+  actor_org: string | null;
   decided_at: Timestamp;
 }
 
 export interface FindingKeysTable {
   key_hash: string;
   finding_id: string;
+}
+
+export interface BuildRecipesTable {
+  target_id: string;
+  source_kind: 'path' | 'tarball' | 'git';
+  source: string;
+  commit: string | null;
+  build_command: string;
+  run_command: string;
+  updated_at: Timestamp;
+  updated_by_org: string;
+}
+
+export interface ValidationEventsTable {
+  id: string;
+  vuln_id: string;
+  from_state: string;
+  to_state: string;
+  method: string | null;
+  rejection_reason: string | null;
+  confidence: number | null;
+  evidence: unknown;
+  actor_org: string | null;
+  at: Timestamp;
+}
+
+export interface ReproductionsTable {
+  id: string;
+  vuln_id: string;
+  finding_id: string;
+  reporter_org: string;
+  kind: 'reproduction' | 'fix-verification';
+  status: 'queued' | 'reproduced' | 'not-reproduced' | 'fix-verified' | 'fix-failed' | 'error';
+  verdict: string | null;
+  commit: string | null;
+  poc_sha256: string;
+  signature: unknown;
+  signature_key: string | null;
+  runs: ColumnType<unknown, string | undefined, string>;
+  attestation: unknown;
+  job_id: string | null;
+  requested_by_org: string | null;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface PolicyTable {
+  key: string;
+  value: unknown;
+  updated_at: Timestamp;
+  updated_by_org: string | null;
 }
 
 export interface Schema {
@@ -226,4 +285,8 @@ export interface Schema {
   findings: FindingsTable;
   finding_keys: FindingKeysTable;
   vuln_decisions: VulnDecisionsTable;
+  build_recipes: BuildRecipesTable;
+  validation_events: ValidationEventsTable;
+  reproductions: ReproductionsTable;
+  policy: PolicyTable;
 }

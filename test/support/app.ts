@@ -1,5 +1,8 @@
 // A whole clearinghouse for a test file: database, services under a manual clock, and the HTTP API
 // driven through Fastify's inject (the full request pipeline, without a socket).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
 import { buildApi } from '../../src/api/server.js';
 import type { Api } from '../../src/api/types.js';
@@ -20,7 +23,8 @@ export interface TestApp {
 export async function startTestApp(options: { bodyLimit?: number } = {}): Promise<TestApp> {
   const testStore = await openTestStore();
   const clock = new ManualClock(new Date());
-  const services = await createServices({ store: testStore.store, signer: generateSigner('clearinghouse.test/log'), clock, warn: () => undefined });
+  const workDir = await mkdtemp(join(tmpdir(), 'clearinghouse-test-work-'));
+  const services = await createServices({ store: testStore.store, signer: generateSigner('clearinghouse.test/log'), clock, warn: () => undefined, workDir });
   const first = await services.bootstrap();
   if (!first) throw new Error('bootstrap created no token on a fresh database');
   const api = await buildApi(services, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {});
@@ -34,6 +38,7 @@ export async function startTestApp(options: { bodyLimit?: number } = {}): Promis
     close: async () => {
       await api.close();
       await testStore.close();
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf, type Api } from '../types.js';
 import type { Services } from '../../services/index.js';
-import { PageQuery, page, pageOf } from '../schemas.js';
+import { PageQuery, page, pageOf, ReproductionSchema, ValidationSchema } from '../schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -65,6 +65,7 @@ const VulnSummary = Type.Object({
   findingCount: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   mergedInto: Nullable(Type.String()),
+  validationState: Type.Enum(['unvalidated', 'validated', 'rejected']),
 });
 
 const VulnSchema = Type.Intersect([
@@ -73,10 +74,13 @@ const VulnSchema = Type.Intersect([
     creditedOrgId: Type.Optional(Nullable(Type.String())),
     decisions: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
     findings: Type.Array(FindingSchema),
+    validation: ValidationSchema,
+    reproductions: Type.Array(ReproductionSchema),
+    validationEvents: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
   }),
 ]);
 
-const JobSchema = Type.Object({
+export const JobSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   kind: Type.String(),
   subjectId: Nullable(Type.String()),

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { listAll, query, type Client, type UploadBody } from '../client.js';
 import type { CliContext } from '../context.js';
 import { fields, table } from '../output.js';
+import { reproductionColumns, validationLines } from './validation.js';
 
 interface Submission {
   state: 'processed' | 'queued';
@@ -198,9 +199,19 @@ export function registerFindings(program: Command, cli: CliContext): void {
     .command('show <id>')
     .description('one record (id or CHV id) with the findings you may see')
     .action(async (id: string) => {
-      const v = await cli.client().get<{ id: string; displayId: string; title: string; severity: string | null; cwes: number[]; findingCount: number; mergedInto: string | null; creditedOrgId?: string; findings: FindingRow[] }>(
-        `/v1/vulns/${encodeURIComponent(id)}`,
-      );
+      const v = await cli.client().get<{
+        id: string;
+        displayId: string;
+        title: string;
+        severity: string | null;
+        cwes: number[];
+        findingCount: number;
+        mergedInto: string | null;
+        creditedOrgId?: string;
+        findings: FindingRow[];
+        validation: Parameters<typeof validationLines>[0];
+        reproductions: Parameters<typeof reproductionColumns[0]['value']>[0][];
+      }>(`/v1/vulns/${encodeURIComponent(id)}`);
       cli.out().print(v, () =>
         fields([
           ['record', `${v.displayId} (${v.id})`],
@@ -210,7 +221,11 @@ export function registerFindings(program: Command, cli: CliContext): void {
           ['findings', v.findingCount],
           ['credited', v.creditedOrgId],
           ['merged into', v.mergedInto],
-        ]) + '\n' + table(v.findings, [...findingColumns, ...(v.creditedOrgId ? [{ header: 'org', value: (f: FindingRow) => f.orgId }] : [])]),
+          ...validationLines(v.validation),
+        ]) +
+          '\n' +
+          table(v.findings, [...findingColumns, ...(v.creditedOrgId ? [{ header: 'org', value: (f: FindingRow) => f.orgId }] : [])]) +
+          (v.reproductions.length ? '\n' + table(v.reproductions, reproductionColumns) : ''),
       );
     });
   vuln

@@ -47,7 +47,7 @@ export function registerServe(program: Command): void {
         logRequests: config.logLevel === 'debug' || config.logLevel === 'trace',
       });
       const integrator = startLogIntegrator(app.services.log, { onError: (err) => api.log.error({ err }, 'log integration failed') });
-      const worker = startWorker(app.services.jobs, { onError: (err) => api.log.error({ err }, 'background job failed') });
+      const worker = startWorker(app.services.jobs, { concurrency: config.workers, onError: (err) => api.log.error({ err }, 'background job failed') });
       try {
         await api.listen({ port: config.port, host: config.host });
       } catch (err) {
