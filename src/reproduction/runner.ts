@@ -3,7 +3,7 @@
 // or an error, with the capped output kept as evidence.
 import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCrash, signatureKey, type CrashSignature } from '../core/validation/crash-signature.js';
 import { expandRunCommand, type BuildRecipe } from '../core/validation/recipe.js';
@@ -55,7 +55,10 @@ export class ReproductionRunner {
    */
   private async dirFor(...parts: string[]): Promise<string> {
     let path = this.workDir;
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: 0o711 });
+    // under a shared temporary directory someone else could have made it first: it must be ours, not a link
+    const info = await lstat(path);
+    if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) throw new Error(`work directory ${path} is not a directory owned by this user`);
     await chmod(path, 0o711);
     for (const part of parts) {
       path = join(path, part);

@@ -25,7 +25,7 @@ export async function openApp(config: Config, options: { clock?: Clock; warn?: (
       store,
       signer,
       clock: options.clock ?? systemClock,
-      workDir: join(config.home, 'work'),
+      workDir: config.workDir,
       jobLeaseMs: config.jobLeaseMs,
       ...(options.warn ? { warn: options.warn } : {}),
     });

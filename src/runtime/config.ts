@@ -1,5 +1,7 @@
 // Process configuration from the environment (and CLI flags, which override it). Every variable is in the README.
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { defaultBodyLimit } from '../api/limits.js';
 
 export interface Config {
@@ -19,6 +21,11 @@ export interface Config {
   workers: number;
   /** A job's lease: a worker that dies holding a job loses it after this long and another worker reruns it. */
   jobLeaseMs: number;
+  /**
+   * Source mirrors, builds and sandbox scratch directories. Not inside `home`, which stays private (0700):
+   * the sandbox's unprivileged user must be able to pass through to the trees bound into it.
+   */
+  workDir: string;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -40,10 +47,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     logLevel: env.LOG_LEVEL || 'info',
     workers: intFrom('CLEARINGHOUSE_WORKERS', env.CLEARINGHOUSE_WORKERS, 2),
     jobLeaseMs: intFrom('CLEARINGHOUSE_JOB_LEASE_MS', env.CLEARINGHOUSE_JOB_LEASE_MS, 60_000),
+    workDir: '',
   };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+  config.workDir ||= env.CLEARINGHOUSE_WORK_DIR ? resolve(env.CLEARINGHOUSE_WORK_DIR) : defaultWorkDir(config.home);
   if (config.port > 65535) throw new Error(`port ${config.port} is out of range`);
   if (config.workers < 1 || config.workers > 64) throw new Error(`CLEARINGHOUSE_WORKERS must be from 1 to 64, not ${config.workers}`);
   if (config.jobLeaseMs < 1000) throw new Error(`CLEARINGHOUSE_JOB_LEASE_MS must be at least 1000, not ${config.jobLeaseMs}`);
   return config;
+}
+
+/** One work directory per data directory, under the system's temporary directory. */
+function defaultWorkDir(home: string): string {
+  const uid = process.getuid?.() ?? 0;
+  return join(tmpdir(), `clearinghouse-work-${uid}-${createHash('sha256').update(home).digest('hex').slice(0, 12)}`);
 }
