@@ -74,3 +74,8 @@ export function notFound(what: string, id: string): AppError {
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
+
+/** The JSON Pointer (RFC 6901) of a top-level member: `~` and `/` in its name escaped. */
+export function pointerTo(...names: string[]): string {
+  return names.map((n) => `/${n.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}

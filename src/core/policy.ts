@@ -1,6 +1,6 @@
 // Clearinghouse policy: named settings with documented defaults, checked before they are stored.
 // Every change is logged; a key nobody set reads as its default.
-import { invalidField } from './errors.js';
+import { invalidField, pointerTo } from './errors.js';
 
 export interface PolicyKey<T> {
   description: string;
@@ -55,8 +55,8 @@ export function parsePolicyUpdate(input: unknown): Partial<PolicyValues> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalidField('/', 'a policy update is a JSON object of setting → value');
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
-    if (!isPolicyName(k)) throw invalidField(`/${k}`, `unknown policy setting ${k}; known: ${Object.keys(policyKeys).join(', ')}`);
-    out[k] = policyKeys[k].parse(v, `/${k}`);
+    if (!isPolicyName(k)) throw invalidField(pointerTo(k), `unknown policy setting ${JSON.stringify(k)}; known: ${Object.keys(policyKeys).join(', ')}`);
+    out[k] = policyKeys[k].parse(v, pointerTo(k));
   }
   if (Object.keys(out).length === 0) throw invalidField('/', 'name at least one setting to change');
   return out as Partial<PolicyValues>;

@@ -6,9 +6,10 @@ import { constants } from 'node:os';
 import { chmod, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCrash, signatureKey, type CrashSignature } from '../core/validation/crash-signature.js';
-import { expandRunCommand, type BuildRecipe } from '../core/validation/recipe.js';
+import { expandRunCommand, pocPathInside, type BuildRecipe } from '../core/validation/recipe.js';
 import type { ObservedCrash, RunObservation, RunRole } from '../core/validation/verdict.js';
 import { runInSandbox, type SandboxLimits, type SandboxResult } from '../sandbox/bubblewrap.js';
+import { scratchInside } from '../sandbox/layout.js';
 import { materialize, parentCommit, resolveCommit, SourceError } from './source-tree.js';
 
 /** Where the built tree appears inside the sandbox when a proof of concept runs. */
@@ -124,9 +125,10 @@ export class ReproductionRunner {
     const scratch = join(await this.dirFor('runs'), randomUUID());
     await mkdir(scratch, { recursive: true });
     try {
-      await writeFile(join(scratch, poc.filename), poc.content);
+      const inside = pocPathInside(poc.filename, scratchInside);
+      await writeFile(join(scratch, inside.slice(scratchInside.length + 1)), poc.content);
       const result = await runInSandbox({
-        argv: ['/bin/sh', '-c', expandRunCommand(recipe.runCommand, `/scratch/${poc.filename}`)],
+        argv: ['/bin/sh', '-c', expandRunCommand(recipe.runCommand, inside)],
         bindReadOnly: [{ host: tree.dir, inside: targetInside }],
         scratchDir: scratch,
         cwd: targetInside,

@@ -319,8 +319,11 @@ export class ValidationService {
 
   /** Moves a record to `to` when allowed (coordinators: always), logging the transition with its evidence. */
   private async transition(trx: Db, vulnId: string, from: ValidationState, to: ValidationState, evidence: Record<string, unknown>, actorOrg: string | null, byCoordinator = false): Promise<LogEvent[]> {
-    if (sameState(from, to) && !byCoordinator) return [];
-    if (!byCoordinator && !automaticTransitionAllowed(from, to)) return [];
+    if (!byCoordinator) {
+      if (sameState(from, to) || !automaticTransitionAllowed(from, to)) return [];
+      // a rejection a coordinator decided stands against machine evidence, whatever its reason
+      if (from.state === 'rejected' && (await validationStore.validationEvents(trx, vulnId)).at(-1)?.actorOrg) return [];
+    }
     await validationStore.setValidation(trx, { id: randomUUID(), vulnId, from, to, evidence, actorOrg, at: this.ctx.clock.now() });
     return [stateEvent(vulnId, to, evidence)];
   }

@@ -1,6 +1,6 @@
 // Build recipes: where a target's source comes from, how to build it, and how to run a proof of concept
 // against the build. Checked here so a bad recipe is refused when it is set, not when a sandbox runs it.
-import { invalidField } from '../errors.js';
+import { invalidField, pointerTo } from '../errors.js';
 
 export const recipeSourceKinds = ['path', 'tarball', 'git'] as const;
 export type RecipeSourceKind = (typeof recipeSourceKinds)[number];
@@ -26,7 +26,7 @@ export function parseRecipe(input: unknown): BuildRecipe {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalidField('/', 'a recipe is a JSON object');
   const v = input as Record<string, unknown>;
   for (const k of Object.keys(v)) {
-    if (!['sourceKind', 'source', 'commit', 'buildCommand', 'runCommand'].includes(k)) throw invalidField(`/${k}`, `unknown field ${k}`);
+    if (!['sourceKind', 'source', 'commit', 'buildCommand', 'runCommand'].includes(k)) throw invalidField(pointerTo(k), `unknown field ${JSON.stringify(k)}`);
   }
   const sourceKind = v.sourceKind;
   if (!recipeSourceKinds.includes(sourceKind as RecipeSourceKind)) throw invalidField('/sourceKind', `sourceKind must be one of ${recipeSourceKinds.join(', ')}`);
@@ -63,11 +63,21 @@ function command(v: unknown, at: string): string {
   return v;
 }
 
-/** Quotes a path for POSIX sh, so a proof of concept's file name can never inject a command. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/**
+ * Where the proof of concept lies inside the sandbox: a fixed name keeping only a plain extension of the
+ * reporter's file name (programs may look at it). The reporter chooses the name, so none of it reaches a
+ * shell: the path is safe however the recipe quotes `{poc}`, even inside double quotes.
+ */
+export function pocPathInside(filename: string, dir = '/scratch'): string {
+  const ext = /\.([A-Za-z0-9_-]{1,16})$/.exec(filename)?.[1];
+  return `${dir}/poc${ext ? `.${ext}` : ''}`;
 }
 
+// Nothing sh treats specially, bare or inside either kind of quotes: no quoting needed, none can break.
+const safePath = /^\/[A-Za-z0-9._\/-]+$/;
+
+/** The run command with `{poc}` replaced; the path must be one `pocPathInside` gives (no shell syntax in it). */
 export function expandRunCommand(template: string, pocPath: string): string {
-  return template.split(pocPlaceholder).join(shellQuote(pocPath));
+  if (!safePath.test(pocPath)) throw new Error(`refusing a proof-of-concept path with shell syntax in it: ${JSON.stringify(pocPath)}`);
+  return template.split(pocPlaceholder).join(pocPath);
 }

@@ -5,6 +5,7 @@
 // would do, and, when the reporter names the commit that introduced the bug, also crash at that commit
 // with the same signature and not crash at its parent (the proof-of-vulnerability contract).
 // Fix verification: the same proof of concept no longer crashes at the fixed commit.
+import { normalizeFrameName } from './crash-signature.js';
 
 /** A crash as the sandbox saw it: the normalized signature (see crash-signature.ts) and its stable key. */
 export interface ObservedCrash {
@@ -44,11 +45,14 @@ function normType(t: string): string {
   return t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** A claim matches when the crash type is the same and the claimed top frame is among the observed top frames. */
+/**
+ * A claim matches when the crash type is the same and the claimed top frame is among the observed top
+ * frames, both normalized alike (a claimed `parse_header(char const*)` or `parse_header.isra.0` is `parse_header`).
+ */
 export function claimMatches(claim: ClaimedCrash, crash: ObservedCrash): boolean {
   if (normType(claim.crashType) !== normType(crash.crashType)) return false;
   const top = claim.frames?.[0];
-  return top === undefined || crash.frames.includes(top);
+  return top === undefined || crash.frames.includes(normalizeFrameName(top));
 }
 
 export function reproductionVerdict(runs: RunObservation[], claim: ClaimedCrash | null): ReproductionVerdict {
