@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerDatabase, engineName, serverUrl } from '../support/db.js';
-import { cli, startServer, type ServerProcess } from '../support/server-process.js';
+import { apiRequest, cli, startServer, type ServerProcess } from '../support/server-process.js';
 
 const flawfinder = (() => {
   try {
@@ -27,16 +27,7 @@ let server: ServerProcess;
 let env: NodeJS.ProcessEnv;
 let database: Awaited<ReturnType<typeof createServerDatabase>> | null = null;
 
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, path: string, token: string, body?: unknown) => apiRequest(server, method, path, token, body);
 
 beforeAll(async () => {
   if (serverUrl) database = await createServerDatabase();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAvailable } from '../../src/sandbox/bubblewrap.js';
 import { createServerDatabase, engineName, serverUrl } from '../support/db.js';
 import { makePlantedRepo, type PlantedRepo } from '../support/planted-repo.js';
-import { cli, startServer, type ServerProcess } from '../support/server-process.js';
+import { apiRequest, cli, startServer, type ServerProcess } from '../support/server-process.js';
 
 const availability = await sandboxAvailable();
 if (!availability.ok) console.warn(`validation CLI tests skipped: ${availability.reason}`);
@@ -21,16 +21,7 @@ let database: Awaited<ReturnType<typeof createServerDatabase>> | null = null;
 let admin: string;
 let planted: PlantedRepo;
 
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, path: string, token: string, body?: unknown) => apiRequest(server, method, path, token, body);
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;

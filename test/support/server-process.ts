@@ -58,3 +58,15 @@ export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> 
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** One JSON request to a running server; throws with the status and problem when it is not 2xx. */
+export async function apiRequest(server: { url: string }, method: string, path: string, token: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as any;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
