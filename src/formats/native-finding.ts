@@ -2,9 +2,9 @@
 // (`{"clearinghouseFinding": "1.0", …}`) or several (`{"clearinghouseFindings": "1.0", "findings": […]}`).
 // The JSON Schema below documents it (OpenAPI); the checks are hand-written so each error names its pointer
 // and says what is wrong in words, and so they cover what a schema cannot (CVSS grammar, base64 size).
-import cvss from 'ae-cvss-calculator';
 import { invalidField } from '../core/errors.js';
 import { severities, type CodeFinding, type CodeLocation, type ProofOfConcept, type ScannerInfo, type Severity, type TargetRef } from '../core/findings.js';
+import { cvssSeverity, cvssVectorProblem } from '../core/scoring/cvss.js';
 
 export const nativeFindingVersion = '1.0';
 /** Largest proof-of-concept attachment, decoded. */
@@ -12,91 +12,8 @@ export const maxProofOfConceptBytes = 10 * 1024 * 1024;
 const maxTitle = 500;
 const maxText = 200_000;
 
-// ---------- CVSS vectors ----------
-
-type MetricTable = ReadonlyArray<readonly [name: string, values: readonly string[], base: boolean]>;
-
-const cvss3Metrics: MetricTable = [
-  ['AV', ['N', 'A', 'L', 'P'], true], ['AC', ['L', 'H'], true], ['PR', ['N', 'L', 'H'], true], ['UI', ['N', 'R'], true],
-  ['S', ['U', 'C'], true], ['C', ['H', 'L', 'N'], true], ['I', ['H', 'L', 'N'], true], ['A', ['H', 'L', 'N'], true],
-  ['E', ['X', 'U', 'P', 'F', 'H'], false], ['RL', ['X', 'O', 'T', 'W', 'U'], false], ['RC', ['X', 'U', 'R', 'C'], false],
-  ['CR', ['X', 'L', 'M', 'H'], false], ['IR', ['X', 'L', 'M', 'H'], false], ['AR', ['X', 'L', 'M', 'H'], false],
-  ['MAV', ['X', 'N', 'A', 'L', 'P'], false], ['MAC', ['X', 'L', 'H'], false], ['MPR', ['X', 'N', 'L', 'H'], false],
-  ['MUI', ['X', 'N', 'R'], false], ['MS', ['X', 'U', 'C'], false],
-  ['MC', ['X', 'N', 'L', 'H'], false], ['MI', ['X', 'N', 'L', 'H'], false], ['MA', ['X', 'N', 'L', 'H'], false],
-];
-
-const cvss4Metrics: MetricTable = [
-  ['AV', ['N', 'A', 'L', 'P'], true], ['AC', ['L', 'H'], true], ['AT', ['N', 'P'], true], ['PR', ['N', 'L', 'H'], true],
-  ['UI', ['N', 'P', 'A'], true], ['VC', ['H', 'L', 'N'], true], ['VI', ['H', 'L', 'N'], true], ['VA', ['H', 'L', 'N'], true],
-  ['SC', ['H', 'L', 'N'], true], ['SI', ['H', 'L', 'N'], true], ['SA', ['H', 'L', 'N'], true],
-  ['E', ['X', 'A', 'P', 'U'], false],
-  ['CR', ['X', 'H', 'M', 'L'], false], ['IR', ['X', 'H', 'M', 'L'], false], ['AR', ['X', 'H', 'M', 'L'], false],
-  ['MAV', ['X', 'N', 'A', 'L', 'P'], false], ['MAC', ['X', 'L', 'H'], false], ['MAT', ['X', 'N', 'P'], false],
-  ['MPR', ['X', 'N', 'L', 'H'], false], ['MUI', ['X', 'N', 'P', 'A'], false],
-  ['MVC', ['X', 'H', 'L', 'N'], false], ['MVI', ['X', 'H', 'L', 'N'], false], ['MVA', ['X', 'H', 'L', 'N'], false],
-  ['MSC', ['X', 'H', 'L', 'N'], false], ['MSI', ['X', 'S', 'H', 'L', 'N'], false], ['MSA', ['X', 'S', 'H', 'L', 'N'], false],
-  ['S', ['X', 'N', 'P'], false], ['AU', ['X', 'N', 'Y'], false], ['R', ['X', 'A', 'U', 'I'], false],
-  ['V', ['X', 'D', 'C'], false], ['RE', ['X', 'L', 'M', 'H'], false], ['U', ['X', 'Clear', 'Green', 'Amber', 'Red'], false],
-];
-
-const metricIndex = (t: MetricTable) => new Map(t.map(([name, values, base], i) => [name, { i, values, base }]));
-const cvss3Index = metricIndex(cvss3Metrics);
-const cvss4Index = metricIndex(cvss4Metrics);
-
-/**
- * Checks a CVSS 3.0, 3.1 or 4.0 vector against its specification's grammar: the prefix, known metric names,
- * allowed values, no metric twice, every base metric present; CVSS 4.0 also fixes the order of metrics.
- * Returns what is wrong, or null when the vector is well-formed.
- */
-export function cvssVectorProblem(vector: string): string | null {
-  const m = /^CVSS:(3\.0|3\.1|4\.0)\/(.*)$/.exec(vector);
-  if (!m) return 'must start with CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/ (CVSS v2 vectors are not accepted)';
-  const v4 = m[1] === '4.0';
-  const index = v4 ? cvss4Index : cvss3Index;
-  const table = v4 ? cvss4Metrics : cvss3Metrics;
-  const seen = new Set<string>();
-  let last = -1;
-  for (const part of (m[2] as string).split('/')) {
-    const colon = part.indexOf(':');
-    if (colon <= 0) return `malformed metric ${JSON.stringify(part)}: expected NAME:VALUE`;
-    const name = part.slice(0, colon);
-    const value = part.slice(colon + 1);
-    const def = index.get(name);
-    if (!def) return `unknown CVSS ${m[1]} metric ${name}`;
-    if (seen.has(name)) return `metric ${name} appears twice`;
-    seen.add(name);
-    if (!def.values.includes(value)) return `metric ${name} cannot be ${JSON.stringify(value)}; allowed: ${def.values.join(', ')}`;
-    if (v4 && def.i < last) return `CVSS 4.0 metrics must be in the specification's order: ${name} is out of place`;
-    last = def.i;
-  }
-  const missing = table.filter(([name, , base]) => base && !seen.has(name)).map(([name]) => name);
-  if (missing.length) return `missing base metric${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
-  return null;
-}
-
-const scoreCache = new Map<string, Severity | null>();
-
-/** The qualitative severity of a well-formed vector's score (base score for 3.x, CVSS-B/BT/BE/BTE for 4.0). */
-export function cvssSeverity(vector: string): Severity | null {
-  const hit = scoreCache.get(vector);
-  if (hit !== undefined) return hit;
-  let severity: Severity | null = null;
-  if (cvssVectorProblem(vector) === null) {
-    // ae-cvss-calculator scores a malformed vector 0 instead of failing, hence the check above.
-    const score = vector.startsWith('CVSS:4.0/')
-      ? new cvss.Cvss4P0(vector).calculateScores().overall
-      : vector.startsWith('CVSS:3.0/')
-        ? new cvss.Cvss3P0(vector).calculateScores().base
-        : new cvss.Cvss3P1(vector).calculateScores().base;
-    if (typeof score === 'number' && Number.isFinite(score)) {
-      severity = score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : score > 0 ? 'low' : 'none';
-    }
-  }
-  if (scoreCache.size > 50_000) scoreCache.clear();
-  scoreCache.set(vector, severity);
-  return severity;
-}
+// CVSS vector grammar and severity live in core/scoring/cvss.ts; re-exported here for existing callers.
+export { cvssSeverity, cvssVectorProblem };
 
 // ---------- the format ----------
 
