@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { MemoryCandidateIndex, affectedOverlap, decideLink, estimateJaccard, fingerprintFinding, lookupKeys } from '../dist/core/dedup/index.js';
 import { parseSarif } from '../dist/formats/sarif.js';
+import { insertRegionSnippets } from '../dist/formats/sarif-snippets.js';
 import { fmt } from './support.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -287,21 +288,16 @@ function cFunctions(version, path) {
  * enclosing function as a logical location (what ctags knows).
  */
 function enrich(log, version, functions) {
+  insertRegionSnippets(log, (uri) => sourceLines(version, uri));
+  if (!functions) return log;
   for (const run of log.runs) {
     for (const res of run.results ?? []) {
       const loc = res.locations?.[0];
       const pl = loc?.physicalLocation;
       const region = pl?.region;
-      if (!region?.startLine) continue;
-      const path = pl.artifactLocation.uri;
-      if (!region.snippet) {
-        const text = sourceLines(version, path).slice(region.startLine - 1, region.endLine ?? region.startLine).join('\n');
-        if (text) region.snippet = { text };
-      }
-      if (functions && !loc.logicalLocations) {
-        const fn = cFunctions(version, path).find((f) => region.startLine >= f.first && region.startLine <= f.last);
-        if (fn) loc.logicalLocations = [{ name: fn.name, kind: 'function' }];
-      }
+      if (!region?.startLine || loc.logicalLocations) continue;
+      const fn = cFunctions(version, pl.artifactLocation.uri).find((f) => region.startLine >= f.first && region.startLine <= f.last);
+      if (fn) loc.logicalLocations = [{ name: fn.name, kind: 'function' }];
     }
   }
   return log;
@@ -329,7 +325,7 @@ function codeSet() {
   };
   const variants = {
     'as the tools wrote it': (log) => log,
-    'region snippets inserted': (log, v) => enrich(log, v, false),
+    'region snippets inserted (as the agent does)': (log, v) => enrich(log, v, false),
     'snippets and functions inserted': (log, v) => enrich(log, v, true),
   };
   const orders = {

@@ -2,14 +2,17 @@
 // next target, checks out its source, runs the scanner (renewing the lease while it runs), uploads the
 // SARIF under the claim and releases the lease — then takes the next target, until none is free.
 import { spawn, execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';
 import type { ClaimRow, TargetRow } from './deconfliction.js';
+import { insertRegionSnippets } from '../../formats/sarif-snippets.js';
 import { submitFile, summaryLine } from './findings.js';
 
 const run = promisify(execFile);
@@ -98,6 +101,53 @@ async function claimNext(client: Client, o: AgentOptions, say: (line: string) =>
   }
 }
 
+/** Logs up to this size get region snippets from the checkout before upload; larger ones go as they are. */
+const maxEnrichBytes = 256 * 2 ** 20;
+
+/**
+ * The agent has the source the server never sees: it inserts the text of each result's region where the
+ * scanner gave none, so the clearinghouse can match the same bug after its lines move. Returns the file to upload.
+ */
+async function withSnippets(out: string, dir: string, say: (line: string) => void): Promise<string> {
+  if ((await stat(out)).size > maxEnrichBytes) return out;
+  let log: unknown;
+  try {
+    log = JSON.parse(await readFile(out, 'utf8'));
+  } catch {
+    return out; // not JSON: the server will say what is wrong with it
+  }
+  const cache = new Map<string, string[] | null>();
+  const root = resolve(dir);
+  const lines = (uri: string): string[] | null => {
+    if (!cache.has(uri)) {
+      let path: string | null = null;
+      try {
+        const p = uri.startsWith('file://') ? fileURLToPath(uri) : isAbsolute(uri) ? uri : resolve(root, decodeURIComponent(uri));
+        // only files of the checkout, never anything a crafted URI points at elsewhere
+        path = p === root || p.startsWith(`${root}${sep}`) ? p : null;
+      } catch {
+        path = null;
+      }
+      let text: string[] | null = null;
+      if (path) {
+        try {
+          text = readFileSync(path, 'utf8').split(/\r?\n/);
+        } catch {
+          text = null;
+        }
+      }
+      cache.set(uri, text);
+    }
+    return cache.get(uri)!;
+  };
+  const added = insertRegionSnippets(log, lines);
+  if (added === 0) return out;
+  const enriched = `${out}.snippets.sarif`;
+  await writeFile(enriched, JSON.stringify(log));
+  say(`inserted ${added} region snippets from the checkout`);
+  return enriched;
+}
+
 async function scanOne(client: Client, o: AgentOptions, say: (line: string) => void): Promise<boolean> {
   const leaseHours = o.leaseHours ? Number(o.leaseHours) : undefined;
   const next = await claimNext(client, o, say);
@@ -123,9 +173,10 @@ async function scanOne(client: Client, o: AgentOptions, say: (line: string) => v
     const result = await runScanner(command, (o.timeoutMinutes ? Number(o.timeoutMinutes) : 60) * 60_000);
     const written = await stat(out).then((s) => s.size > 0, () => false);
     if (!written) throw new Error(`the scanner exited with ${result.code} and wrote no SARIF to {out}`);
+    const upload = await withSnippets(out, dir, say);
     const { submission, job } = await submitFile(
       client,
-      out,
+      upload,
       {
         claimId: claim.id,
         ...(commit ? { commit } : {}),
