@@ -5,10 +5,12 @@ const benchmarks = {
   'log-append': () => import('./log-append.mjs'),
   'log-proofs': () => import('./log-proofs.mjs'),
   'findings-parse': () => import('./findings-parse.mjs'),
+  'sbom-parse': () => import('./sbom-parse.mjs'),
   'dedup-quality': () => import('./dedup-quality.mjs'),
   intake: () => import('./intake.mjs'),
   'intake-memory': () => import('./intake-memory.mjs'),
   sandbox: () => import('./sandbox.mjs'),
+  validation: () => import('./validation.mjs'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

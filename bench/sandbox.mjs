@@ -8,16 +8,21 @@ import { join } from 'node:path';
 import { runInSandbox, sandboxAvailable } from '../dist/sandbox/bubblewrap.js';
 import { fmt, percentile } from './support.mjs';
 
-const runs = Number(process.env.BENCH_SANDBOX_RUNS ?? '50');
-const warmup = 5;
+export const runs = Number(process.env.BENCH_SANDBOX_RUNS ?? '50');
+export const warmup = 5;
 
-function spawnAndWait(command, args) {
+/**
+ * Spawns the command (options: cwd, env) and resolves once it exited with one of `okCodes` (0 unless given) and
+ * its pipes closed. Exported for bench/validation.mjs.
+ */
+export function spawnAndWait(command, args, { okCodes = [0], ...options } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    child.stdout.resume();
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr}`))));
+    child.on('close', (code) => (okCodes.includes(code) ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr}`))));
   });
 }
 
@@ -32,7 +37,8 @@ function bareBwrapArgs() {
   return [...args, '--proc', '/proc', '--dev', '/dev', '--', '/bin/true'];
 }
 
-async function timeRuns(label, once) {
+/** `once` run `warmup` times, then `runs` times timed one after another: median, p95 and mean ms. */
+export async function timeRuns(label, once) {
   for (let i = 0; i < warmup; i++) await once();
   const ms = [];
   for (let i = 0; i < runs; i++) {

@@ -45,6 +45,8 @@ function captured(b: Buffer, truncated: boolean) {
 }
 
 export class ReproductionRunner {
+  private readonly building = new Map<string, Promise<void>>();
+
   constructor(
     private readonly workDir: string,
     private readonly limits: () => Promise<Partial<SandboxLimits>>,
@@ -83,6 +85,17 @@ export class ReproductionRunner {
     const parent = await this.dirFor('builds', targetId);
     const dir = join(parent, `${this.recipeDigest(recipe)}-${(resolved ?? 'default').replace(/[^0-9A-Za-z._-]/g, '_')}`);
     if (await stat(join(dir, builtMarker)).then(() => true, () => false)) return { dir, commit: resolved };
+    // Jobs of this process building the same tree wait for one build; other processes race and one rename wins.
+    let pending = this.building.get(dir);
+    if (!pending) {
+      pending = this.build(recipe, resolved, parent, dir).finally(() => this.building.delete(dir));
+      this.building.set(dir, pending);
+    }
+    await pending;
+    return { dir, commit: resolved };
+  }
+
+  private async build(recipe: BuildRecipe, resolved: string | null, parent: string, dir: string): Promise<void> {
     const tmp = join(parent, `tmp-${randomUUID()}`);
     try {
       await materialize(this.workDir, recipe, resolved, tmp);
@@ -99,8 +112,7 @@ export class ReproductionRunner {
         throw new BuildFailed(`the build at ${resolved ?? 'the recipe source'} failed (${describeOutcome(result.outcome)})`, log);
       }
       await writeFile(join(tmp, builtMarker), log);
-      await rename(tmp, dir).catch(() => undefined); // another worker finished first: use its tree
-      return { dir, commit: resolved };
+      await rename(tmp, dir).catch(() => undefined); // another process finished first: use its tree
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
