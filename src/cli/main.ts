@@ -6,6 +6,7 @@ import { registerDeconfliction } from './commands/deconfliction.js';
 import { registerFindings } from './commands/findings.js';
 import { registerLog } from './commands/log.js';
 import { registerOrgs } from './commands/orgs.js';
+import { registerScore } from './commands/score.js';
 import { registerServe } from './commands/serve.js';
 import { registerValidation } from './commands/validation.js';
 import { cliContext } from './context.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerFindings(program, cli);
   registerAgent(program, cli);
   registerValidation(program, cli);
+  registerScore(program, cli);
   return program;
 }
 

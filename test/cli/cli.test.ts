@@ -123,4 +123,17 @@ describe(`clearinghouse CLI (${engineName})`, () => {
     expect(existsSync(join(home, 'log-signing.key'))).toBe(true);
     expect(statSync(home).mode & 0o077).toBe(0);
   });
+
+  it('scores CVSS vectors locally, and names the metric of a malformed one', async () => {
+    const offline = { ...env, CLEARINGHOUSE_URL: 'http://127.0.0.1:1' };
+    const v31 = await cli(['score', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'], offline);
+    expect(v31.code, v31.stderr).toBe(0);
+    expect(v31.stdout.split('\n')[0]).toBe('9.8 critical');
+    const v40 = await cli(['--json', 'score', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U'], offline);
+    expect(JSON.parse(v40.stdout)).toMatchObject({ version: '4.0', baseScore: 9.3, score: 8.1, severity: 'high', nomenclature: 'CVSS-BT' });
+    const bad = await cli(['score', 'CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'], offline);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/metric AV cannot be "Q"/);
+  });
 });
