@@ -9,6 +9,7 @@
 // while still incomplete, the splitter rewinds to its start and descends into it instead, so one component with a
 // million nested components still streams.
 import { invalidField } from '../../core/errors.js';
+import { ValueScanner, WS } from '../json-value-scan.js';
 
 export interface SplitFrame<R> {
   readonly role: R;
@@ -43,8 +44,6 @@ export interface SplitHandler<R> {
 
 const enum Expect { KeyOrClose, Key, Colon, Value, CommaOrClose, ValueOrClose, Done }
 
-const WS = new Uint8Array(128);
-for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
 
 /** JSON Pointer escaping of one reference token. */
 export function pointerToken(key: string): string {
@@ -58,11 +57,8 @@ export class JsonSplitter<R> {
   private expect = Expect.Value;
   // the raw value in progress
   private inRaw = false;
+  private readonly raw = new ValueScanner();
   private rawStart = 0;
-  private rawDepth = 0;
-  private rawInString = false;
-  private rawEscape = false;
-  private rawScalar = false;
   private rawCapture = false;
   private rawIsKey = false;
   private rawRole: R | undefined = undefined;
@@ -104,7 +100,7 @@ export class JsonSplitter<R> {
   }
 
   end(): void {
-    if (this.inRaw && this.rawScalar && !this.rawInString) this.finishRaw(this.buf.length);
+    if (this.inRaw && this.raw.openScalar) this.finishRaw(this.buf.length);
     if (this.expect === Expect.Value && this.stack.length === 0 && !this.inRaw) this.fail('the document is empty');
     const len = this.buf.length;
     for (let p = this.pos; p < len; p++) {
@@ -219,89 +215,20 @@ export class JsonSplitter<R> {
     this.rawIsKey = isKey;
     this.rawRole = role;
     this.rawAbove = above;
-    this.rawEscape = false;
-    this.rawScalar = false;
-    this.rawInString = false;
-    this.rawDepth = 0;
-    if (c === 0x22) {
-      this.rawInString = true;
-      this.pos++;
-    } else if (c === 0x7b || c === 0x5b) {
-      this.rawDepth = 1;
-      this.pos++;
-    } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x74 || c === 0x66 || c === 0x6e) {
-      this.rawScalar = true;
-    } else {
-      this.unexpected(c);
-    }
+    const step = this.raw.begin(c);
+    if (step < 0) this.unexpected(c);
+    this.pos += step;
   }
 
   /** Advances through the raw value; true when it ended (and was handed on), false when more input is needed. */
   private scanRaw(): boolean {
-    const buf = this.buf;
-    const len = buf.length;
-    let p = this.pos;
-    if (this.rawScalar) {
-      while (p < len) {
-        const c = buf.charCodeAt(p);
-        if (c === 0x2c || c === 0x7d || c === 0x5d || (c < 128 && WS[c] === 1)) {
-          this.finishRaw(p);
-          return true;
-        }
-        p++;
-      }
-      this.pos = p;
+    const end = this.raw.scan(this.buf, this.pos);
+    if (end < 0) {
+      this.pos = this.buf.length;
       return false;
     }
-    let depth = this.rawDepth;
-    for (;;) {
-      if (this.rawInString) {
-        if (this.rawEscape) {
-          if (p >= len) break;
-          p++;
-          this.rawEscape = false;
-        }
-        const q = buf.indexOf('"', p);
-        if (q < 0) {
-          // The string goes on in the next piece; an odd run of trailing backslashes escapes its first character.
-          let k = len;
-          while (k > p && buf.charCodeAt(k - 1) === 0x5c) k--;
-          this.rawEscape = (len - k) % 2 === 1;
-          p = len;
-          break;
-        }
-        let k = q;
-        while (k > p && buf.charCodeAt(k - 1) === 0x5c) k--;
-        p = q + 1;
-        if ((q - k) % 2 === 1) continue; // an escaped quote
-        this.rawInString = false;
-        if (depth === 0) {
-          this.finishRaw(p);
-          return true;
-        }
-      }
-      let c = 0;
-      while (p < len) {
-        c = buf.charCodeAt(p++);
-        if (c === 0x22) {
-          this.rawInString = true;
-          break;
-        }
-        if (c === 0x7b || c === 0x5b) depth++;
-        else if (c === 0x7d || c === 0x5d) {
-          if (--depth === 0) {
-            this.rawDepth = 0;
-            this.finishRaw(p);
-            return true;
-          }
-        }
-      }
-      if (!this.rawInString) break;
-      if (p >= len) break;
-    }
-    this.rawDepth = depth;
-    this.pos = p;
-    return false;
+    this.finishRaw(end);
+    return true;
   }
 
   private finishRaw(end: number): void {
