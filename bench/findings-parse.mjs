@@ -1,7 +1,6 @@
 // Findings intake, format layer: JSON.parse alone vs JSON.parse + normalization (+ fingerprinting) on one core,
 // for a generated CodeQL-like SARIF log and for the corpus's OSV records; and the streaming SARIF reader's
 // throughput and peak resident memory on a generated ~1 GB log (BENCH_SARIF_GB scales it), in a child process.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import YAML from 'yaml';
 import { parseOsv } from '../dist/formats/osv.js';
 import { parseSarif } from '../dist/formats/sarif.js';
 import { streamSarif } from '../dist/formats/sarif-stream.js';
-import { fmt } from './support.mjs';
+import { fmt, measureChild } from './support.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const corpusDir = process.env.CLEARINGHOUSE_CORPUS ?? join(self, '..', '..', '..', 'shared', 'corpus');
@@ -205,23 +204,12 @@ async function streaming() {
     const results = await writeBigSarif(file, gb * 1e9);
     const size = statSync(file).size;
     console.log(`wrote ${fmt(size / 1e6)} MB (${fmt(results)} results) in ${fmt((performance.now() - t) / 1000, 1)} s`);
-    const useTime = existsSync('/usr/bin/time');
-    const argv = [process.execPath, self, '--stream-child', file];
-    const child = spawn(useTime ? '/usr/bin/time' : argv[0], useTime ? ['-v', ...argv] : argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const [code] = await once(child, 'exit');
-    if (code !== 0) throw new Error(`streaming child failed (${code}): ${stderr.slice(-2000)}`);
-    const m = JSON.parse(stdout.trim().split('\n').pop());
-    const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-    const rss = timeRss ? Number(timeRss[1]) * 1024 : m.maxRssBytes;
+    const { m, rss, rssSource } = await measureChild(self, file);
     const mbps = size / 1e6 / m.seconds;
     console.log(`streamed ${fmt(m.findings)} findings: ${fmt(mbps, 1)} MB/s, peak RSS ${fmt(rss / 2 ** 20)} MiB`);
     return {
       gb,
-      row: `| ${fmt(size / 1e6)} MB, ${fmt(m.findings)} results, results before tool (two passes) | ${fmt(m.seconds, 1)} s | ${fmt(mbps, 1)} | ${fmt(m.findings / m.seconds)} | ${fmt(rss / 2 ** 20)} MiB (${timeRss ? '/usr/bin/time -v' : 'process.resourceUsage'}) | ${rss <= 512 * 2 ** 20 ? 'yes' : '**no**'} |`,
+      row: `| ${fmt(size / 1e6)} MB, ${fmt(m.findings)} results, results before tool (two passes) | ${fmt(m.seconds, 1)} s | ${fmt(mbps, 1)} | ${fmt(m.findings / m.seconds)} | ${fmt(rss / 2 ** 20)} MiB (${rssSource}) | ${rss <= 512 * 2 ** 20 ? 'yes' : '**no**'} |`,
     };
   } finally {
     rmSync(file, { force: true });

@@ -2,14 +2,13 @@
 // of 1,000,000 components (BENCH_SBOM_COMPONENTS scales it), with a `dependencies` graph of the same size, some
 // nested components and some without purl (derived from a Maven group or a CPE, or unidentified); measured in a child
 // process under /usr/bin/time -v (or process.resourceUsage). Also the corpus SBOMs, in memory, for reference.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readSbom, streamSbom } from '../dist/formats/sbom/index.js';
-import { fmt } from './support.mjs';
+import { fmt, measureChild } from './support.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const corpusDir = process.env.CLEARINGHOUSE_CORPUS ?? join(self, '..', '..', '..', 'shared', 'corpus');
@@ -113,21 +112,10 @@ async function streaming(count) {
     await writeBigSbom(file, count);
     const size = statSync(file).size;
     console.log(`wrote ${fmt(size / 1e6)} MB (${fmt(count)} components) in ${fmt((performance.now() - t) / 1000, 1)} s`);
-    const useTime = existsSync('/usr/bin/time');
-    const argv = [process.execPath, self, '--stream-child', file];
-    const child = spawn(useTime ? '/usr/bin/time' : argv[0], useTime ? ['-v', ...argv] : argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const [code] = await once(child, 'exit');
-    if (code !== 0) throw new Error(`streaming child failed (${code}): ${stderr.slice(-2000)}`);
-    const m = JSON.parse(stdout.trim().split('\n').pop());
-    const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-    const rss = timeRss ? Number(timeRss[1]) * 1024 : m.maxRssBytes;
+    const { m, rss, rssSource } = await measureChild(self, file);
     const s = m.summary;
     console.log(`streamed ${fmt(m.components)} components (${fmt(s.derived)} derived, ${fmt(s.unidentified)} unidentified, ${fmt(s.nested)} nested): ${fmt(m.components / m.seconds)}/s, ${fmt(size / 1e6 / m.seconds, 1)} MB/s, peak RSS ${fmt(rss / 2 ** 20)} MiB`);
-    return `| ${fmt(size / 1e6)} MB, ${fmt(count)} components (${fmt(s.nested)} nested) + ${fmt(s.arrays.dependencies ?? 0)} dependencies | ${fmt(m.components)} | ${fmt(s.derived)} (${Object.entries(s.bySource).filter(([k, n]) => k !== 'purl' && n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}) | ${fmt(s.unidentified)} | ${fmt(m.seconds, 1)} s | ${fmt(m.components / m.seconds)} | ${fmt(size / 1e6 / m.seconds, 1)} | ${fmt(rss / 2 ** 20)} MiB (${timeRss ? '/usr/bin/time -v' : 'process.resourceUsage'}) | ${rss <= 512 * 2 ** 20 ? 'yes' : '**no**'} |`;
+    return `| ${fmt(size / 1e6)} MB, ${fmt(count)} components (${fmt(s.nested)} nested) + ${fmt(s.arrays.dependencies ?? 0)} dependencies | ${fmt(m.components)} | ${fmt(s.derived)} (${Object.entries(s.bySource).filter(([k, n]) => k !== 'purl' && n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}) | ${fmt(s.unidentified)} | ${fmt(m.seconds, 1)} s | ${fmt(m.components / m.seconds)} | ${fmt(size / 1e6 / m.seconds, 1)} | ${fmt(rss / 2 ** 20)} MiB (${rssSource}) | ${rss <= 512 * 2 ** 20 ? 'yes' : '**no**'} |`;
   } finally {
     rmSync(file, { force: true });
   }

@@ -1,5 +1,6 @@
 // Shared by the benchmarks: machine description, scratch databases, timing and RESULTS.md sections.
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -64,4 +65,23 @@ export function writeSection(id, title, markdown) {
   const j = text.indexOf(end);
   text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(resultsFile, text);
+}
+
+/**
+ * Runs `node script --stream-child file` in a child process (under /usr/bin/time -v when present) and returns
+ * the JSON it printed last, with its peak resident memory and how that was measured.
+ */
+export async function measureChild(script, file) {
+  const useTime = existsSync('/usr/bin/time');
+  const argv = [process.execPath, script, '--stream-child', file];
+  const child = spawn(useTime ? '/usr/bin/time' : argv[0], useTime ? ['-v', ...argv] : argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`streaming child failed (${code}): ${stderr.slice(-2000)}`);
+  const m = JSON.parse(stdout.trim().split('\n').pop());
+  const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return { m, rss: timeRss ? Number(timeRss[1]) * 1024 : m.maxRssBytes, rssSource: timeRss ? '/usr/bin/time -v' : 'process.resourceUsage' };
 }
