@@ -16,6 +16,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { deconflictionRoutes } from './routes/deconfliction.js';
 import { findingRoutes } from './routes/findings.js';
 import { validationRoutes } from './routes/validation.js';
+import { assetRoutes } from './routes/assets.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
 import { defaultBodyLimit } from './limits.js';
@@ -97,5 +98,6 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   deconflictionRoutes(app, services);
   findingRoutes(app, services);
   validationRoutes(app, services);
+  assetRoutes(app, services);
   return app;
 }

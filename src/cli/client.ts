@@ -92,8 +92,8 @@ export class Client {
   }
 
   /** Sends a document as it is (a file streams, never read whole into memory). */
-  upload<T = unknown>(path: string, data: UploadBody, contentType: string): Promise<T> {
-    return this.request<T>('POST', path, undefined, { raw: { data, contentType } });
+  upload<T = unknown>(path: string, data: UploadBody, contentType: string, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+    return this.request<T>(method, path, undefined, { raw: { data, contentType } });
   }
 }
 

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ClientError } from './client.js';
 import { registerAgent } from './commands/agent.js';
+import { registerAssets } from './commands/assets.js';
 import { registerDeconfliction } from './commands/deconfliction.js';
 import { registerFindings } from './commands/findings.js';
 import { registerLog } from './commands/log.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerAgent(program, cli);
   registerValidation(program, cli);
   registerScore(program, cli);
+  registerAssets(program, cli);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { NoteSigner } from '../formats/signed-note.js';
 import type { Store } from '../store/connect.js';
+import { AssetService } from './assets.js';
 import { bootstrapFirstCoordinator } from './bootstrap.js';
 import type { ServiceContext } from './context.js';
 import { ClaimService } from './claims.js';
@@ -30,6 +31,7 @@ export interface Services {
   readonly jobs: JobService;
   readonly policy: PolicyService;
   readonly validation: ValidationService;
+  readonly assets: AssetService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -74,6 +76,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     jobs,
     policy,
     validation,
+    assets: new AssetService(ctx),
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

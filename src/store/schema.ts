@@ -266,6 +266,42 @@ export interface PolicyTable {
   updated_by_org: string | null;
 }
 
+export interface AssetsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  asset_class: 'nss' | 'dow' | 'fceb' | 'sltt' | 'ci';
+  sector: string | null;
+  criticality: number;
+  created_at: Timestamp;
+}
+
+export interface SbomsTable {
+  id: string;
+  asset_id: string;
+  sha256: string;
+  size: number;
+  format: 'cyclonedx' | 'spdx';
+  spec_version: string;
+  components: number;
+  derived: number;
+  unidentified: number;
+  summary: unknown;
+  uploaded_at: Timestamp;
+  replaced_at: Timestamp | null;
+}
+
+export interface SbomComponentsTable {
+  sbom_id: string;
+  seq: number;
+  purl: string;
+  purl_key: string;
+  name: string;
+  version: string | null;
+  derived: boolean;
+  purl_source: string;
+}
+
 export interface Schema {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -289,4 +325,7 @@ export interface Schema {
   validation_events: ValidationEventsTable;
   reproductions: ReproductionsTable;
   policy: PolicyTable;
+  assets: AssetsTable;
+  sboms: SbomsTable;
+  sbom_components: SbomComponentsTable;
 }

@@ -1,6 +1,6 @@
 // The command line against a real server process: organizations, tokens, errors, and `log verify`
 // catching an entry changed behind the system's back.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,28 @@ describe(`clearinghouse CLI (${engineName})`, () => {
   it('keeps its data directory private', () => {
     expect(existsSync(join(home, 'log-signing.key'))).toBe(true);
     expect(statSync(home).mode & 0o077).toBe(0);
+  });
+
+  it('registers an asset and uploads its SBOM as a stream, refusing a broken one with its pointer', async () => {
+    const org = JSON.parse((await cli(['--json', 'org', 'create', '--name', 'Plant Operator', '--kind', 'operator', '--asset-class', 'ci', '--sector', 'energy'], env)).stdout);
+    const token = JSON.parse((await cli(['--json', 'token', 'create', '--org', org.id, '--scopes', 'read,write'], env)).stdout).token;
+    const as = { ...env, CLEARINGHOUSE_TOKEN: token };
+    const added = await cli(['asset', 'add', '--name', 'Turbine controller', '--criticality', '0.8'], as);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/class:\s+ci \/ energy/);
+    const file = join(home, 'turbine.cdx.json');
+    const bom = (purl: string) => ({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name: 'zlib', version: '1.2.13', purl }] });
+    writeFileSync(file, JSON.stringify(bom('pkg:generic/zlib@1.2.13')));
+    const up = await cli(['sbom', 'upload', file, '--asset', 'Turbine controller'], as);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^stored for Turbine controller: cyclonedx 1\.6: 1 components/);
+    expect((await cli(['sbom', 'upload', file, '--asset', 'Turbine controller'], as)).stdout).toMatch(/^unchanged/);
+    writeFileSync(file, JSON.stringify(bom('pkg:generic/zlib@1.2.13')).slice(0, -10));
+    const broken = await cli(['sbom', 'upload', file, '--asset', 'Turbine controller'], as);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/field \/components/);
+    const list = await cli(['asset', 'list'], as);
+    expect(list.stdout).toMatch(/Turbine controller\s+ci\/energy\s+0\.8\s+1\s+cyclonedx 1\.6/);
   });
 
   it('scores CVSS vectors locally, and names the metric of a malformed one', async () => {
