@@ -6,6 +6,7 @@ const benchmarks = {
   'log-proofs': () => import('./log-proofs.mjs'),
   'findings-parse': () => import('./findings-parse.mjs'),
   'sbom-parse': () => import('./sbom-parse.mjs'),
+  'sbom-ingest': () => import('./sbom-ingest.mjs'),
   'dedup-quality': () => import('./dedup-quality.mjs'),
   intake: () => import('./intake.mjs'),
   'intake-memory': () => import('./intake-memory.mjs'),

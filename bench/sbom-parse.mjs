@@ -49,7 +49,7 @@ function component(i) {
 }
 
 /** Writes a CycloneDX 1.6 SBOM of `count` components (every 100th with 2 nested ones) and its dependency graph. */
-async function writeBigSbom(path, count) {
+export async function writeBigSbom(path, count) {
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   const write = async (s) => {
     if (!out.write(s)) await once(out, 'drain');
