@@ -17,6 +17,7 @@ import { deconflictionRoutes } from './routes/deconfliction.js';
 import { findingRoutes } from './routes/findings.js';
 import { validationRoutes } from './routes/validation.js';
 import { assetRoutes } from './routes/assets.js';
+import { advisoryRoutes } from './routes/advisories.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
 import { defaultBodyLimit } from './limits.js';
@@ -99,5 +100,6 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   findingRoutes(app, services);
   validationRoutes(app, services);
   assetRoutes(app, services);
+  advisoryRoutes(app, services);
   return app;
 }

@@ -1,6 +1,7 @@
 // The `clearinghouse` command line: server commands and client commands that talk to a server's API.
 import { Command, CommanderError } from 'commander';
 import { ClientError } from './client.js';
+import { registerAdvisories } from './commands/advisories.js';
 import { registerAgent } from './commands/agent.js';
 import { registerAssets } from './commands/assets.js';
 import { registerDeconfliction } from './commands/deconfliction.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerValidation(program, cli);
   registerScore(program, cli);
   registerAssets(program, cli);
+  registerAdvisories(program, cli);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { NoteSigner } from '../formats/signed-note.js';
 import type { Store } from '../store/connect.js';
+import { AdvisoryService } from './advisories.js';
 import { AssetService } from './assets.js';
 import { bootstrapFirstCoordinator } from './bootstrap.js';
 import type { ServiceContext } from './context.js';
@@ -32,6 +33,7 @@ export interface Services {
   readonly policy: PolicyService;
   readonly validation: ValidationService;
   readonly assets: AssetService;
+  readonly advisories: AdvisoryService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -77,6 +79,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     policy,
     validation,
     assets: new AssetService(ctx),
+    advisories: new AdvisoryService(ctx),
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

@@ -302,6 +302,20 @@ export interface SbomComponentsTable {
   purl_source: string;
 }
 
+export interface AdvisoryImportsTable {
+  id: string;
+  kind: 'osv';
+  source: string;
+  sha256: string;
+  records: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  changes: unknown;
+  imported_at: Timestamp;
+  by_org: string | null;
+}
+
 export interface Schema {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -328,4 +342,5 @@ export interface Schema {
   assets: AssetsTable;
   sboms: SbomsTable;
   sbom_components: SbomComponentsTable;
+  advisory_imports: AdvisoryImportsTable;
 }

@@ -1,11 +1,12 @@
 // The command line against a real server process: organizations, tokens, errors, and `log verify`
 // catching an entry changed behind the system's back.
-import { existsSync, writeFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/connect.js';
 import { createServerDatabase, engineName, serverUrl } from '../support/db.js';
+import { corpusMissing, corpusPath } from '../support/corpus.js';
 import { cli, startServer, type ServerProcess } from '../support/server-process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ch-cli-'));
@@ -144,6 +145,26 @@ describe(`clearinghouse CLI (${engineName})`, () => {
     expect(broken.stderr).toMatch(/field \/components/);
     const list = await cli(['asset', 'list'], as);
     expect(list.stdout).toMatch(/Turbine controller\s+ci\/energy\s+0\.8\s+1\s+cyclonedx 1\.6/);
+  });
+
+  it.skipIf(corpusMissing('OSV import from the CLI'))('imports a directory of OSV records and answers an exact-version query', async () => {
+    const dir = join(home, 'osv');
+    mkdirSync(dir);
+    const source = corpusPath('osv', 'rustsec', 'crates');
+    const files = readdirSync(source).filter((f) => f.endsWith('.json')).sort().slice(0, 20);
+    for (const f of files) copyFileSync(join(source, f), join(dir, f));
+    const imported = await cli(['import', 'osv', dir], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/records:\s+20/);
+    expect(imported.stdout).toMatch(/added:\s+20/);
+    const record = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+    const name = record.affected[0].package.name;
+    const hit = await cli(['--json', 'query', `pkg:cargo/${name}@0.0.1`], env);
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(JSON.parse(hit.stdout)).toMatchObject({ package: `pkg:cargo/${name}`, version: '0.0.1' });
+    const bad = await cli(['query', `pkg:cargo/${name}`], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/field purl/);
   });
 
   it('scores CVSS vectors locally, and names the metric of a malformed one', async () => {

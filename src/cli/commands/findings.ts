@@ -110,28 +110,28 @@ function zipDirectory(dir: string, files: string[]): ReadableStream<Uint8Array> 
   });
 }
 
+/** A file as it is, or a directory of OSV records zipped on the way; what to upload and as which media type. */
+export async function uploadBody(file: string, info: (line: string) => void): Promise<{ body: UploadBody; mediaType: string }> {
+  const st = await stat(file).catch((err: Error) => {
+    throw new Error(`cannot read ${file}: ${err.message}`);
+  });
+  if (st.isDirectory()) {
+    const files = await osvFiles(file);
+    if (files.length === 0) throw new Error(`${file} holds no OSV records (.json, .yaml or .yml files)`);
+    info(`zipping ${files.length} OSV records from ${file}`);
+    return { body: zipDirectory(file, files), mediaType: 'application/zip' };
+  }
+  if (!st.isFile()) throw new Error(`${file} is not a file or directory`);
+  return { body: createReadStream(file), mediaType: mediaTypeOf(file) };
+}
+
 export async function submitFile(
   client: Client,
   file: string,
   params: Record<string, string | undefined>,
   opts: { wait: boolean; info: (line: string) => void },
 ): Promise<{ submission: Submission; job: JobRow | null }> {
-  const info = await stat(file).catch((err: Error) => {
-    throw new Error(`cannot read ${file}: ${err.message}`);
-  });
-  let body: UploadBody;
-  let mediaType = mediaTypeOf(file);
-  if (info.isDirectory()) {
-    const files = await osvFiles(file);
-    if (files.length === 0) throw new Error(`${file} holds no OSV records (.json, .yaml or .yml files)`);
-    opts.info(`zipping ${files.length} OSV records from ${file}`);
-    body = zipDirectory(file, files);
-    mediaType = 'application/zip';
-  } else if (info.isFile()) {
-    body = createReadStream(file);
-  } else {
-    throw new Error(`${file} is not a file or directory`);
-  }
+  const { body, mediaType } = await uploadBody(file, opts.info);
   const submission = await client.upload<Submission>(`/v1/findings${query({ filename: file.replace(/\/+$/, '').split('/').pop(), ...params })}`, body, mediaType);
   let job: JobRow | null = null;
   if (submission.state === 'queued' && submission.jobId && opts.wait) {

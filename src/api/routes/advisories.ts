@@ -1,0 +1,82 @@
+// Imported vulnerability knowledge over HTTP: OSV imports (streamed) and the exact-version query.
+import { Type } from 'typebox';
+import type { Readable } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { callerOf, type Api } from '../types.js';
+import type { Services } from '../../services/index.js';
+import { PageQuery, page, pageOf } from '../schemas.js';
+
+const ImportSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.String(),
+  source: Type.String(),
+  sha256: Type.String(),
+  records: Type.Integer(),
+  added: Type.Integer(),
+  changed: Type.Integer(),
+  unchanged: Type.Integer(),
+  changes: Type.Object({ added: Type.Array(Type.String()), changed: Type.Array(Type.String()) }, { description: 'ids added and changed by this import (the first 1,000 of each)' }),
+  importedAt: Type.String({ format: 'date-time' }),
+});
+
+const MatchSchema = Type.Object({
+  advisoryId: Type.String(),
+  aliases: Type.Array(Type.String()),
+  summary: Type.Union([Type.String(), Type.Null()]),
+  severity: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Enum(['affected', 'unknown']),
+  because: Type.String(),
+});
+
+export function advisoryRoutes(app: Api, services: Services): void {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.post(
+      '/v1/imports/osv',
+      {
+        config: { access: { kinds: ['coordinator'], scope: 'write' } },
+        bodyLimit: Number.MAX_SAFE_INTEGER,
+        schema: {
+          tags: ['exposure'],
+          summary: 'Import an OSV database export: a zip (as osv.dev publishes per ecosystem), a JSON array of records, or one record',
+          description: 'One transaction: every record is validated first-to-last, new ones are added, changed ones rewritten, and the import is recorded with what it added and changed. A malformed record refuses the whole import, naming the record and field.',
+          querystring: Type.Object({ source: Type.Optional(Type.String({ maxLength: 500, description: 'where the export came from (a file name or URL), for the record' })) }, { additionalProperties: false }),
+          response: { 201: Type.Object({ created: Type.Boolean(), import: ImportSchema }) },
+        },
+      },
+      async (request, reply) => {
+        const out = await services.advisories.importOsv(callerOf(request), { body: request.body as Readable, source: request.query.source ?? 'upload' });
+        reply.code(201);
+        return out;
+      },
+    );
+  });
+
+  app.get(
+    '/v1/imports',
+    {
+      config: { access: { kinds: ['coordinator', 'auditor'], scope: 'read' } },
+      schema: { tags: ['exposure'], summary: 'Advisory imports, newest first, with what each changed', querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }), response: { 200: pageOf(ImportSchema) } },
+    },
+    async (request) => {
+      const { limit = 100, offset = 0 } = request.query;
+      return page(await services.advisories.imports(callerOf(request), { limit, offset }), limit, offset);
+    },
+  );
+
+  app.get(
+    '/v1/query',
+    {
+      config: { access: { kinds: 'any', scope: 'read' } },
+      schema: {
+        tags: ['exposure'],
+        summary: 'The imported advisories that affect one exact package version (pkg:type/name@version), decided with the ecosystem\'s own version order',
+        querystring: Type.Object({ purl: Type.String({ minLength: 5, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ purl: Type.String(), package: Type.String(), version: Type.String(), matches: Type.Array(MatchSchema) }) },
+      },
+    },
+    async (request) => services.advisories.query(request.query.purl),
+  );
+}

@@ -1,0 +1,216 @@
+// Vulnerability knowledge from outside the clearinghouse: OSV database exports imported by coordinators
+// (re-importing records what changed), and the question every operator asks of it — which advisories
+// affect this exact package version — answered through the package index with each ecosystem's own order.
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PackageURL } from 'packageurl-js';
+import type { Caller } from '../core/access.js';
+import { digestOf } from '../core/canonical-json.js';
+import { AppError, invalidField, isAppError } from '../core/errors.js';
+import { packageKeyOfAffected } from '../core/exposure/package-key.js';
+import type { AdvisoryFinding } from '../core/findings.js';
+import { purlKey } from '../core/targets.js';
+import { isAffected, type AffectedVerdict, type OsvRange } from '../core/versions/index.js';
+import { parseOsvDocuments, readOsvExport } from '../formats/osv.js';
+import * as advisoryStore from '../store/advisories.js';
+import type { AdvisoryImport } from '../store/advisories.js';
+import { write, type ServiceContext } from './context.js';
+
+/** Largest export accepted in one import (an osv.dev ecosystem zip is a few hundred MB). */
+export const maxImportBytes = 4 * 2 ** 30;
+const maxJsonImportBytes = 256 * 2 ** 20;
+/** Ids listed per kind of change in an import's record. */
+const changesListed = 1000;
+
+export interface ImportView {
+  id: string;
+  kind: string;
+  source: string;
+  sha256: string;
+  records: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  changes: { added: string[]; changed: string[] };
+  importedAt: string;
+}
+
+function importView(i: AdvisoryImport): ImportView {
+  return { id: i.id, kind: i.kind, source: i.source, sha256: i.sha256, records: i.records, added: i.added, changed: i.changed, unchanged: i.unchanged, changes: i.changes, importedAt: i.importedAt.toISOString() };
+}
+
+export interface QueryMatch {
+  advisoryId: string;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  /** `affected`, or `unknown` when the record cannot decide for this version (a GIT range, an ecosystem without an order). */
+  status: 'affected' | 'unknown';
+  /** What decided: the versions list or the range, or why it is unknown. */
+  because: string;
+}
+
+function toAdvisoryRow(f: AdvisoryFinding): advisoryStore.NewAdvisory {
+  return {
+    id: f.advisoryId,
+    aliases: f.aliases,
+    summary: f.title,
+    severity: f.severity,
+    cvssVector: f.cvssVector,
+    published: f.published,
+    modified: f.modified,
+    withdrawn: f.withdrawn,
+    sha256: digestOf(f),
+    data: f,
+    packages: f.affected.map((a) => ({ ecosystem: a.ecosystem, name: a.name, purlKey: packageKeyOfAffected(a), ranges: a.ranges, versions: a.versions })),
+  };
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isZip(head: Buffer): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
+export class AdvisoryService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /**
+   * Imports an OSV export — a zip (osv.dev's per-ecosystem exports, or a zipped directory), a JSON array of
+   * records or one record — in one transaction: every record validated, new ones added, changed ones (by the
+   * digest of the normalized record) rewritten with their packages, unchanged ones only touched. The import
+   * is recorded with its counts and the ids that were added and changed.
+   */
+  async importOsv(caller: Caller, input: { body: AsyncIterable<Uint8Array>; source: string }): Promise<{ created: boolean; import: ImportView }> {
+    if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators import advisories');
+    const dir = await mkdtemp(join(tmpdir(), 'clearinghouse-import-'));
+    try {
+      const file = join(dir, 'export');
+      const hash = createHash('sha256');
+      let size = 0;
+      const out = createWriteStream(file);
+      try {
+        for await (const chunk of input.body) {
+          size += chunk.length;
+          if (size > maxImportBytes) throw new AppError('payload-too-large', `an import may be at most ${maxImportBytes} bytes`);
+          hash.update(chunk);
+          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        }
+      } finally {
+        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      }
+      if (size === 0) throw invalidField('/', 'the import is empty');
+      const sha256 = hash.digest('hex');
+      const zipped = isZip(await readHead(file));
+      // the export reader knows a zip by its name
+      if (zipped) await rename(file, `${file}.zip`);
+      const batches = zipped ? readOsvExport(`${file}.zip`, { batchSize: 2000 }) : this.jsonBatches(file, size);
+      const id = randomUUID();
+      const now = this.ctx.clock.now();
+      const result = await write(this.ctx, caller, async (trx) => {
+        await advisoryStore.insertImport(trx, { id, kind: 'osv', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+        const counts = { records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [] as string[], changed: [] as string[] } };
+        for await (const batch of batches) {
+          // the last record of an id wins within one import
+          const byId = new Map(batch.map((f) => [f.advisoryId, toAdvisoryRow(f)]));
+          const stored = await advisoryStore.storedDigests(trx, [...byId.keys()]);
+          const write: advisoryStore.NewAdvisory[] = [];
+          const same: string[] = [];
+          for (const row of byId.values()) {
+            const before = stored.get(row.id);
+            if (before === row.sha256) {
+              same.push(row.id);
+              continue;
+            }
+            write.push(row);
+            const list = before === undefined ? counts.changes.added : counts.changes.changed;
+            if (before === undefined) counts.added++;
+            else counts.changed++;
+            if (list.length < changesListed) list.push(row.id);
+          }
+          counts.records += byId.size;
+          counts.unchanged += same.length;
+          await advisoryStore.writeAdvisories(trx, id, write);
+          await advisoryStore.touchAdvisories(trx, id, same);
+        }
+        await advisoryStore.finishImport(trx, id, counts);
+        return { result: { ...counts }, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+      });
+      const view: ImportView = { id, kind: 'osv', source: input.source, sha256, ...result, importedAt: now.toISOString() };
+      return { created: true, import: view };
+    } catch (err) {
+      if (isAppError(err)) throw err;
+      throw new AppError('unprocessable', `the import could not be read: ${(err as Error).message}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async *jsonBatches(file: string, size: number): AsyncGenerator<AdvisoryFinding[]> {
+    if (size > maxJsonImportBytes) throw new AppError('payload-too-large', `a JSON import above ${maxJsonImportBytes} bytes is not accepted; send OSV databases as a zip export`);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw invalidField('/', `not valid JSON: ${(err as Error).message}`);
+    }
+    const records = parseOsvDocuments(doc);
+    for (let i = 0; i < records.length; i += 2000) yield records.slice(i, i + 2000);
+  }
+
+  async imports(caller: Caller, page: { limit: number; offset: number }): Promise<ImportView[]> {
+    if (caller.orgKind !== 'coordinator' && caller.orgKind !== 'auditor') throw new AppError('forbidden', 'imports are visible to coordinators and auditors');
+    return (await advisoryStore.listImports(this.ctx.db, page)).map(importView);
+  }
+
+  /** The advisories that affect one exact package version (withdrawn ones left out), or cannot tell. */
+  async query(purl: string): Promise<{ purl: string; package: string; version: string; matches: QueryMatch[] }> {
+    let parsed: PackageURL;
+    try {
+      parsed = PackageURL.fromString(purl);
+    } catch (err) {
+      throw invalidField('purl', `not a package URL: ${(err as Error).message}`);
+    }
+    if (!parsed.version) throw invalidField('purl', 'give the exact version: pkg:type/name@version');
+    const key = purlKey(purl);
+    const version = parsed.version;
+    const matches: QueryMatch[] = [];
+    let invalid: AppError | null = null;
+    let decided = 0;
+    for (const p of await advisoryStore.advisoriesForPackage(this.ctx.db, key)) {
+      if (p.withdrawn) continue;
+      let verdict: AffectedVerdict;
+      try {
+        verdict = isAffected(version, { ranges: p.ranges as OsvRange[], versions: p.versions }, p.ecosystem);
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+        invalid = err;
+        continue;
+      }
+      decided++;
+      if (verdict.status === 'not-affected') continue;
+      const because =
+        verdict.status === 'affected'
+          ? verdict.by === 'versions'
+            ? 'listed among the affected versions'
+            : `inside ${verdict.type} range ${verdict.range}`
+          : verdict.reasons.map((r) => (r.kind === 'git-range' ? `range ${r.range} is by git commit` : r.kind === 'unsupported-ecosystem' ? `no version order for ${r.ecosystem}` : r.kind === 'unknown-range-type' ? `range type ${r.type}` : `range ${r.range}: ${r.message}`)).join('; ');
+      if (matches.some((m) => m.advisoryId === p.advisoryId && m.status === 'affected')) continue;
+      matches.push({ advisoryId: p.advisoryId, aliases: p.aliases, summary: p.summary, severity: p.severity, status: verdict.status, because });
+    }
+    if (decided === 0 && invalid) throw invalidField('purl', invalid.message);
+    return { purl, package: key, version, matches };
+  }
+}

@@ -1,0 +1,126 @@
+// Imported advisories and their affected packages, indexed by package (purl without version).
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { AdvisoryImportsTable, Schema } from './schema.js';
+
+type Db = Kysely<Schema>;
+
+export interface AdvisoryImport {
+  id: string;
+  kind: 'osv';
+  source: string;
+  sha256: string;
+  records: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  changes: { added: string[]; changed: string[] };
+  importedAt: Date;
+  byOrg: string | null;
+}
+
+function toImport(r: Selectable<AdvisoryImportsTable>): AdvisoryImport {
+  return {
+    id: r.id,
+    kind: r.kind,
+    source: r.source,
+    sha256: r.sha256,
+    records: r.records,
+    added: r.added,
+    changed: r.changed,
+    unchanged: r.unchanged,
+    changes: r.changes as AdvisoryImport['changes'],
+    importedAt: r.imported_at,
+    byOrg: r.by_org,
+  };
+}
+
+export async function insertImport(trx: Db, i: AdvisoryImport): Promise<void> {
+  await trx
+    .insertInto('advisory_imports')
+    .values({ id: i.id, kind: i.kind, source: i.source, sha256: i.sha256, records: i.records, added: i.added, changed: i.changed, unchanged: i.unchanged, changes: JSON.stringify(i.changes), imported_at: i.importedAt, by_org: i.byOrg })
+    .execute();
+}
+
+export async function finishImport(trx: Db, id: string, counts: Pick<AdvisoryImport, 'records' | 'added' | 'changed' | 'unchanged' | 'changes'>): Promise<void> {
+  await trx
+    .updateTable('advisory_imports')
+    .set({ records: counts.records, added: counts.added, changed: counts.changed, unchanged: counts.unchanged, changes: JSON.stringify(counts.changes) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function listImports(db: Db, page: { limit: number; offset: number }): Promise<AdvisoryImport[]> {
+  const rows = await db.selectFrom('advisory_imports').selectAll().orderBy('imported_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute();
+  return rows.map(toImport);
+}
+
+/** The stored SHA-256 of each advisory that exists, by id. */
+export async function storedDigests(trx: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; sha256: string }>`SELECT id, sha256 FROM advisories WHERE id = ANY(${ids}::text[])`.execute(trx);
+  return new Map(rows.map((r) => [r.id, r.sha256]));
+}
+
+export interface NewAdvisory {
+  id: string;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  cvssVector: string | null;
+  published: string | null;
+  modified: string | null;
+  withdrawn: string | null;
+  sha256: string;
+  data: unknown;
+  packages: Array<{ ecosystem: string; name: string; purlKey: string | null; ranges: unknown; versions: string[] }>;
+}
+
+/** Inserts new advisories and rewrites changed ones (their packages too), in bulk. */
+export async function writeAdvisories(trx: Db, importId: string, rows: NewAdvisory[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO advisories (id, aliases, summary, severity, cvss_vector, published, modified, withdrawn, sha256, data, first_import, last_import)
+    SELECT r.id, ARRAY(SELECT json_array_elements_text(r.aliases)), r.summary, r.severity, r.cvss_vector, r.published, r.modified, r.withdrawn, r.sha256, r.data, ${importId}::uuid, ${importId}::uuid
+    FROM json_to_recordset(${JSON.stringify(
+      rows.map((a) => ({ id: a.id, aliases: a.aliases, summary: a.summary, severity: a.severity, cvss_vector: a.cvssVector, published: a.published, modified: a.modified, withdrawn: a.withdrawn, sha256: a.sha256, data: a.data })),
+    )}::json) AS r(id text, aliases json, summary text, severity text, cvss_vector text, published timestamptz, modified timestamptz, withdrawn timestamptz, sha256 text, data jsonb)
+    ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, severity = excluded.severity, cvss_vector = excluded.cvss_vector,
+      published = excluded.published, modified = excluded.modified, withdrawn = excluded.withdrawn, sha256 = excluded.sha256, data = excluded.data, last_import = excluded.last_import
+  `.execute(trx);
+  await sql`DELETE FROM advisory_packages WHERE advisory_id = ANY(${rows.map((r) => r.id)}::text[])`.execute(trx);
+  const packages = rows.flatMap((a) => a.packages.map((p, seq) => ({ advisory_id: a.id, seq, ecosystem: p.ecosystem, name: p.name, purl_key: p.purlKey, ranges: p.ranges, versions: p.versions })));
+  if (packages.length) {
+    await sql`
+      INSERT INTO advisory_packages (advisory_id, seq, ecosystem, name, purl_key, ranges, versions)
+      SELECT r.advisory_id, r.seq, r.ecosystem, r.name, r.purl_key, r.ranges, ARRAY(SELECT json_array_elements_text(r.versions))
+      FROM json_to_recordset(${JSON.stringify(packages)}::json) AS r(advisory_id text, seq integer, ecosystem text, name text, purl_key text, ranges jsonb, versions json)
+    `.execute(trx);
+  }
+}
+
+export async function touchAdvisories(trx: Db, importId: string, ids: string[]): Promise<void> {
+  if (ids.length) await sql`UPDATE advisories SET last_import = ${importId}::uuid WHERE id = ANY(${ids}::text[])`.execute(trx);
+}
+
+export interface PackageAdvisory {
+  advisoryId: string;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  withdrawn: Date | null;
+  ecosystem: string;
+  name: string;
+  ranges: unknown[];
+  versions: string[];
+}
+
+/** Every affected-package entry of every advisory for one package: one index range. */
+export async function advisoriesForPackage(db: Db, purlKey: string): Promise<PackageAdvisory[]> {
+  const { rows } = await sql<{ advisory_id: string; aliases: string[]; summary: string | null; severity: string | null; withdrawn: Date | null; ecosystem: string; name: string; ranges: unknown[]; versions: string[] }>`
+    SELECT p.advisory_id, a.aliases, a.summary, a.severity, a.withdrawn, p.ecosystem, p.name, p.ranges, p.versions
+    FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+    WHERE p.purl_key = ${purlKey}
+    ORDER BY p.advisory_id, p.seq
+  `.execute(db);
+  return rows.map((r) => ({ advisoryId: r.advisory_id, aliases: r.aliases, summary: r.summary, severity: r.severity, withdrawn: r.withdrawn, ecosystem: r.ecosystem, name: r.name, ranges: r.ranges, versions: r.versions }));
+}

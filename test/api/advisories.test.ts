@@ -1,0 +1,100 @@
+// OSV imports and the exact-version query over HTTP, on both databases, with real records from the corpus
+// (RustSec, crates.io): a JSON array and a zip import, a re-import that records what changed, a malformed
+// record that refuses the whole import, the query decided by the ecosystem's version order, and denials.
+import { readdirSync, readFileSync } from 'node:fs';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAffected } from '../../src/core/versions/index.js';
+import { corpusMissing, corpusPath } from '../support/corpus.js';
+import { engineName } from '../support/db.js';
+import { call, orgWithToken, startTestApp, type TestApp } from '../support/app.js';
+
+const missing = corpusMissing('OSV imports');
+let app: TestApp;
+let lab: { orgId: string; token: string };
+let records: any[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp();
+  lab = await orgWithToken(app, { name: 'Lab', kind: 'scanner' });
+  if (!missing) {
+    const dir = corpusPath('osv', 'rustsec', 'crates');
+    records = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')));
+  }
+});
+afterAll(() => app?.close());
+
+const importJson = (body: unknown, token = app.adminToken) => {
+  app.clock.advance(60_000); // imports list newest first
+  return call(app, 'POST', '/v1/imports/osv?source=rustsec', { token, raw: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+};
+
+/** A record with a SEMVER range that has a real (non-zero) introduced version and a fixed one. */
+function sample() {
+  for (const r of records) {
+    for (const a of r.affected ?? []) {
+      const events = a.ranges?.[0]?.events ?? [];
+      const introduced = events.find((e: any) => e.introduced && e.introduced !== '0')?.introduced;
+      const fixed = events.find((e: any) => e.fixed)?.fixed;
+      if (a.package?.ecosystem === 'crates.io' && introduced && fixed && !r.withdrawn) return { record: r, affected: a, introduced, fixed };
+    }
+  }
+  throw new Error('no suitable RustSec record in the corpus');
+}
+
+describe.skipIf(missing)(`OSV imports and queries (${engineName})`, () => {
+  it('imports a JSON array of real records, and a re-import records what changed', async () => {
+    const first = await importJson(records);
+    expect(first.status, first.text).toBe(201);
+    expect(first.body.import).toMatchObject({ records: records.length, added: records.length, changed: 0, unchanged: 0 });
+    const again = await importJson(records);
+    expect(again.body.import).toMatchObject({ records: records.length, added: 0, changed: 0, unchanged: records.length });
+    const edited = structuredClone(records);
+    edited[3].summary = `${edited[3].summary ?? ''} (corrected)`;
+    const third = await importJson(edited);
+    expect(third.body.import).toMatchObject({ added: 0, changed: 1, unchanged: records.length - 1, changes: { changed: [edited[3].id] } });
+    const list = await call(app, 'GET', '/v1/imports');
+    expect(list.body.items.map((i: any) => i.changed)).toEqual([1, 0, 0]);
+  });
+
+  it('answers the exact-version query with the ecosystem\'s order, through the package index', async () => {
+    const { record, affected, introduced, fixed } = sample();
+    const purl = (v: string) => `pkg:cargo/${affected.package.name}@${v}`;
+    const at = await call(app, 'GET', `/v1/query?purl=${encodeURIComponent(purl(introduced))}`, { token: lab.token });
+    expect(at.status, at.text).toBe(200);
+    expect(isAffected(introduced, affected, 'crates.io').status).toBe('affected');
+    expect(at.body.matches.map((m: any) => m.advisoryId)).toContain(record.id);
+    expect(at.body.matches.find((m: any) => m.advisoryId === record.id)).toMatchObject({ status: 'affected', because: expect.stringMatching(/range|versions/) });
+    const after = await call(app, 'GET', `/v1/query?purl=${encodeURIComponent(purl(fixed))}`, { token: lab.token });
+    expect(after.body.matches.map((m: any) => m.advisoryId)).not.toContain(record.id);
+    const noVersion = await call(app, 'GET', `/v1/query?purl=${encodeURIComponent(`pkg:cargo/${affected.package.name}`)}`, { token: lab.token });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.field).toBe('purl');
+    expect((await call(app, 'GET', `/v1/query?purl=${encodeURIComponent(purl(fixed))}`, { token: null })).status).toBe(401);
+  });
+
+  it('imports a zip export, and refuses a malformed record naming it, storing nothing of that import', async () => {
+    const dir = corpusPath('osv', 'go', 'data', 'osv');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().slice(0, 50);
+    const zip = zipSync(Object.fromEntries(files.map((f) => [f, strToU8(readFileSync(`${dir}/${f}`, 'utf8'))])));
+    const res = await call(app, 'POST', '/v1/imports/osv?source=go.zip', { raw: Buffer.from(zip), headers: { 'content-type': 'application/zip' } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.import).toMatchObject({ records: 50, added: 50 });
+
+    const before = (await call(app, 'GET', '/v1/imports')).body.items.length;
+    const broken = structuredClone(records.slice(0, 5));
+    broken[2].affected[0].ranges[0].events = [{ introduced: 7 }];
+    const refused = await importJson(broken);
+    expect(refused.status).toBe(400);
+    expect(refused.body.field).toMatch(/^\/2\/affected\/0\/ranges\/0\/events\/0/);
+    expect((await call(app, 'GET', '/v1/imports')).body.items.length).toBe(before);
+  });
+
+  it('lets only coordinators import, and coordinators and auditors see imports', async () => {
+    expect((await importJson(records.slice(0, 1), lab.token)).status).toBe(403);
+    expect((await call(app, 'GET', '/v1/imports', { token: lab.token })).status).toBe(403);
+  });
+});
