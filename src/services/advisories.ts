@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import type { Caller } from '../core/access.js';
 import { digestOf } from '../core/canonical-json.js';
-import { AppError, invalidField, isAppError } from '../core/errors.js';
+import { AppError, invalidField, isAppError, notFound } from '../core/errors.js';
+import { isUuid } from '../core/ids.js';
 import { packageKeyOfAffected } from '../core/exposure/package-key.js';
 import type { AdvisoryFinding } from '../core/findings.js';
 import { purlKey } from '../core/targets.js';
 import { isAffected, type AffectedVerdict, type OsvRange } from '../core/versions/index.js';
 import { parseOsvDocuments, readOsvExport } from '../formats/osv.js';
 import * as advisoryStore from '../store/advisories.js';
+import * as assetStore from '../store/assets.js';
 import type { AdvisoryImport } from '../store/advisories.js';
 import { write, type ServiceContext } from './context.js';
 
@@ -77,6 +79,38 @@ async function readHead(file: string): Promise<Buffer> {
     return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
+  }
+}
+
+export interface ExposureItem {
+  assetId: string;
+  assetName: string;
+  orgId: string;
+  assetClass: string;
+  sector: string | null;
+  criticality: number;
+  component: string;
+  version: string;
+  advisoryId: string;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  status: 'affected' | 'unknown';
+  because: string;
+}
+
+function describe(verdict: Exclude<AffectedVerdict, { status: 'not-affected' }>): string {
+  if (verdict.status === 'affected') return verdict.by === 'versions' ? 'listed among the affected versions' : `inside ${verdict.type} range ${verdict.range}`;
+  return verdict.reasons
+    .map((r) => (r.kind === 'git-range' ? `range ${r.range} is by git commit` : r.kind === 'unsupported-ecosystem' ? `no version order for ${r.ecosystem}` : r.kind === 'unknown-range-type' ? `range type ${r.type}` : `range ${r.range}: ${r.message}`))
+    .join('; ');
+}
+
+function versionOf(purl: string): string | null {
+  try {
+    return PackageURL.fromString(purl).version ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -175,6 +209,58 @@ export class AdvisoryService {
     return (await advisoryStore.listImports(this.ctx.db, page)).map(importView);
   }
 
+  /**
+   * What an operator runs that imported advisories affect: its assets' current SBOM components matched
+   * through the package index, each decided with the ecosystem's version order. Federal asset classes first,
+   * then by the asset's criticality. An operator sees its own; coordinators and auditors all.
+   */
+  async exposure(caller: Caller, filter: { asset?: string }): Promise<ExposureItem[]> {
+    const all = caller.orgKind === 'coordinator' || caller.orgKind === 'auditor';
+    if (!all && caller.orgKind !== 'operator') throw new AppError('forbidden', 'exposures are visible to the operator concerned, coordinators and auditors');
+    let assetId: string | undefined;
+    if (filter.asset !== undefined) {
+      const a = isUuid(filter.asset) ? await assetStore.findAsset(this.ctx.db, filter.asset) : await assetStore.findAssetByName(this.ctx.db, caller.orgId, filter.asset);
+      if (!a || (!all && a.orgId !== caller.orgId)) throw notFound('asset', filter.asset);
+      assetId = a.id;
+    }
+    const rows = await advisoryStore.exposureCandidates(this.ctx.db, { ...(all ? {} : { orgId: caller.orgId }), ...(assetId ? { assetId } : {}) });
+    const items: ExposureItem[] = [];
+    const seen = new Set<string>();
+    for (const r of rows) {
+      // the purl carries the version in the ecosystem's own spelling; the SBOM's version field is the fallback
+      const version = versionOf(r.purl) ?? r.version;
+      if (!version) continue;
+      let verdict: AffectedVerdict;
+      try {
+        verdict = isAffected(version, { ranges: r.ranges as OsvRange[], versions: r.versions }, r.ecosystem);
+      } catch {
+        continue; // a version this ecosystem cannot order: not a match we can claim
+      }
+      if (verdict.status === 'not-affected') continue;
+      const key = `${r.assetId}|${r.purl}|${r.advisoryId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push({
+        assetId: r.assetId,
+        assetName: r.assetName,
+        orgId: r.orgId,
+        assetClass: r.assetClass,
+        sector: r.sector,
+        criticality: r.criticality,
+        component: r.purl,
+        version,
+        advisoryId: r.advisoryId,
+        aliases: r.aliases,
+        summary: r.summary,
+        severity: r.severity,
+        status: verdict.status,
+        because: describe(verdict),
+      });
+    }
+    const classRank = (c: string) => ['nss', 'dow', 'fceb', 'sltt', 'ci'].indexOf(c);
+    return items.sort((a, b) => classRank(a.assetClass) - classRank(b.assetClass) || b.criticality - a.criticality || a.assetName.localeCompare(b.assetName) || a.advisoryId.localeCompare(b.advisoryId));
+  }
+
   /** The advisories that affect one exact package version (withdrawn ones left out), or cannot tell. */
   async query(purl: string): Promise<{ purl: string; package: string; version: string; matches: QueryMatch[] }> {
     let parsed: PackageURL;
@@ -201,12 +287,7 @@ export class AdvisoryService {
       }
       decided++;
       if (verdict.status === 'not-affected') continue;
-      const because =
-        verdict.status === 'affected'
-          ? verdict.by === 'versions'
-            ? 'listed among the affected versions'
-            : `inside ${verdict.type} range ${verdict.range}`
-          : verdict.reasons.map((r) => (r.kind === 'git-range' ? `range ${r.range} is by git commit` : r.kind === 'unsupported-ecosystem' ? `no version order for ${r.ecosystem}` : r.kind === 'unknown-range-type' ? `range type ${r.type}` : `range ${r.range}: ${r.message}`)).join('; ');
+      const because = describe(verdict);
       if (matches.some((m) => m.advisoryId === p.advisoryId && m.status === 'affected')) continue;
       matches.push({ advisoryId: p.advisoryId, aliases: p.aliases, summary: p.summary, severity: p.severity, status: verdict.status, because });
     }

@@ -93,6 +93,40 @@ describe.skipIf(missing)(`OSV imports and queries (${engineName})`, () => {
     expect((await call(app, 'GET', '/v1/imports')).body.items.length).toBe(before);
   });
 
+  it('shows each operator what its assets run that the advisories affect, and nothing of another operator\'s', async () => {
+    const { record, affected, introduced, fixed } = sample();
+    const agency = await orgWithToken(app, { name: 'Agency', kind: 'operator', assetClass: 'fceb' });
+    const utility = await orgWithToken(app, { name: 'Utility', kind: 'operator', assetClass: 'ci', sector: 'energy' });
+    const bom = (version: string) => ({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      version: 1,
+      components: [
+        { type: 'library', name: affected.package.name, version, purl: `pkg:cargo/${affected.package.name}@${version}` },
+        { type: 'library', name: 'unrelated', version: '1.0.0', purl: 'pkg:cargo/clearinghouse-unrelated-crate@1.0.0' },
+      ],
+    });
+    const upload = async (op: { token: string }, name: string, version: string) => {
+      const asset = (await call(app, 'POST', '/v1/assets', { token: op.token, body: { name } })).body.id;
+      const res = await call(app, 'PUT', `/v1/assets/${asset}/sbom`, { token: op.token, raw: JSON.stringify(bom(version)), headers: { 'content-type': 'application/json' } });
+      expect(res.status, res.text).toBe(201);
+      return asset;
+    };
+    await upload(agency, 'benefits portal', introduced);
+    await upload(utility, 'historian', introduced);
+    await upload(utility, 'patched historian', fixed);
+    const mine = await call(app, 'GET', '/v1/exposure', { token: utility.token });
+    expect(mine.status, mine.text).toBe(200);
+    const hits = mine.body.items.filter((i: any) => i.advisoryId === record.id);
+    expect(hits.map((i: any) => [i.assetName, i.component, i.status])).toEqual([['historian', `pkg:cargo/${affected.package.name}@${introduced}`, 'affected']]);
+    expect(mine.body.items.every((i: any) => i.orgId === utility.orgId)).toBe(true);
+    // coordinators see every operator's, federal asset classes first
+    const all = (await call(app, 'GET', '/v1/exposure')).body.items.filter((i: any) => i.advisoryId === record.id);
+    expect(all.map((i: any) => i.assetName)).toEqual(['benefits portal', 'historian']);
+    expect((await call(app, 'GET', '/v1/exposure?asset=historian', { token: agency.token })).status).toBe(404);
+    expect((await call(app, 'GET', '/v1/exposure', { token: lab.token })).status).toBe(403);
+  });
+
   it('lets only coordinators import, and coordinators and auditors see imports', async () => {
     expect((await importJson(records.slice(0, 1), lab.token)).status).toBe(403);
     expect((await call(app, 'GET', '/v1/imports', { token: lab.token })).status).toBe(403);

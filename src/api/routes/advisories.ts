@@ -67,6 +67,41 @@ export function advisoryRoutes(app: Api, services: Services): void {
   );
 
   app.get(
+    '/v1/exposure',
+    {
+      config: { access: { kinds: ['operator', 'coordinator', 'auditor'], scope: 'read' } },
+      schema: {
+        tags: ['exposure'],
+        summary: "What the caller's assets run that imported advisories affect (all assets for coordinators and auditors), federal asset classes first",
+        querystring: Type.Object({ asset: Type.Optional(Type.String({ description: 'one asset: id, or name in your organization' })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                assetId: Type.String(),
+                assetName: Type.String(),
+                orgId: Type.String(),
+                assetClass: Type.String(),
+                sector: Type.Union([Type.String(), Type.Null()]),
+                criticality: Type.Number(),
+                component: Type.String(),
+                version: Type.String(),
+                advisoryId: Type.String(),
+                aliases: Type.Array(Type.String()),
+                summary: Type.Union([Type.String(), Type.Null()]),
+                severity: Type.Union([Type.String(), Type.Null()]),
+                status: Type.Enum(['affected', 'unknown']),
+                because: Type.String(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await services.advisories.exposure(callerOf(request), request.query.asset !== undefined ? { asset: request.query.asset } : {}) }),
+  );
+
+  app.get(
     '/v1/query',
     {
       config: { access: { kinds: 'any', scope: 'read' } },

@@ -35,6 +35,29 @@ export function registerAdvisories(program: Command, cli: CliContext): void {
     });
 
   program
+    .command('exposure')
+    .description('what your assets run that imported advisories affect (all assets, for coordinators and auditors)')
+    .option('--asset <asset>', 'one asset: id, or name in your organization')
+    .action(async (o: { asset?: string }) => {
+      const { items } = await cli.client().get<{ items: Array<{ assetName: string; assetClass: string; component: string; advisoryId: string; severity: string | null; status: string; because: string }> }>(
+        `/v1/exposure${query({ asset: o.asset })}`,
+      );
+      cli.out().print(items, () =>
+        items.length === 0
+          ? 'no imported advisory affects these assets\n'
+          : table(items, [
+              { header: 'asset', value: (i) => i.assetName },
+              { header: 'class', value: (i) => i.assetClass },
+              { header: 'component', value: (i) => i.component },
+              { header: 'advisory', value: (i) => i.advisoryId },
+              { header: 'severity', value: (i) => i.severity },
+              { header: 'status', value: (i) => i.status },
+              { header: 'because', value: (i) => i.because },
+            ]),
+      );
+    });
+
+  program
     .command('query <purl>')
     .description('the imported advisories that affect one exact package version, e.g. pkg:pypi/django@3.2.0')
     .action(async (purl: string) => {
