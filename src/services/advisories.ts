@@ -2,7 +2,8 @@
 // (re-importing records what changed), and the question every operator asks of it — which advisories
 // affect this exact package version — answered through the package index with each ecosystem's own order.
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,10 @@ import { packageKeyOfAffected } from '../core/exposure/package-key.js';
 import type { AdvisoryFinding } from '../core/findings.js';
 import { purlKey } from '../core/targets.js';
 import { isAffected, type AffectedVerdict, type OsvRange } from '../core/versions/index.js';
+import { cvssVectorProblem } from '../core/scoring/cvss.js';
+import { vulnerabilityPriority, type ExplanationItem, type OperatorExposure } from '../core/scoring/priority.js';
+import { linesOf, parseEpssLinesAsync } from '../formats/epss.js';
+import { parseKevCatalog } from '../formats/kev.js';
 import { parseOsvDocuments, readOsvExport } from '../formats/osv.js';
 import * as advisoryStore from '../store/advisories.js';
 import * as assetStore from '../store/assets.js';
@@ -71,6 +76,33 @@ function toAdvisoryRow(f: AdvisoryFinding): advisoryStore.NewAdvisory {
   };
 }
 
+/** Writes an upload to a private temporary file, counting and hashing it; the caller removes `dir`. */
+async function spool(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ dir: string; file: string; size: number; sha256: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'clearinghouse-import-'));
+  const file = join(dir, 'export');
+  const hash = createHash('sha256');
+  let size = 0;
+  const out = createWriteStream(file);
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > maxBytes) throw new AppError('payload-too-large', `an import may be at most ${maxBytes} bytes`);
+      hash.update(chunk);
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    out.destroy();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  if (size === 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw invalidField('/', 'the import is empty');
+  }
+  return { dir, file, size, sha256: hash.digest('hex') };
+}
+
 async function readHead(file: string): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
@@ -80,6 +112,22 @@ async function readHead(file: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+export interface QueueItem {
+  advisoryId: string;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  decision: string;
+  epss: number | null;
+  cvssScore: number | null;
+  /** Sorts most urgent first. */
+  key: string;
+  /** The caller's exposed assets (all for coordinators and auditors). */
+  assets: string[];
+  /** Every input and how it counted. */
+  explanation: ExplanationItem[];
 }
 
 export interface ExposureItem {
@@ -129,28 +177,17 @@ export class AdvisoryService {
    */
   async importOsv(caller: Caller, input: { body: AsyncIterable<Uint8Array>; source: string }): Promise<{ created: boolean; import: ImportView }> {
     if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators import advisories');
-    const dir = await mkdtemp(join(tmpdir(), 'clearinghouse-import-'));
+    const spooled = await spool(input.body, maxImportBytes);
+    const { dir, size, sha256 } = spooled;
+    let file = spooled.file;
     try {
-      const file = join(dir, 'export');
-      const hash = createHash('sha256');
-      let size = 0;
-      const out = createWriteStream(file);
-      try {
-        for await (const chunk of input.body) {
-          size += chunk.length;
-          if (size > maxImportBytes) throw new AppError('payload-too-large', `an import may be at most ${maxImportBytes} bytes`);
-          hash.update(chunk);
-          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-        }
-      } finally {
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      }
-      if (size === 0) throw invalidField('/', 'the import is empty');
-      const sha256 = hash.digest('hex');
       const zipped = isZip(await readHead(file));
       // the export reader knows a zip by its name
-      if (zipped) await rename(file, `${file}.zip`);
-      const batches = zipped ? readOsvExport(`${file}.zip`, { batchSize: 2000 }) : this.jsonBatches(file, size);
+      if (zipped) {
+        await rename(file, `${file}.zip`);
+        file = `${file}.zip`;
+      }
+      const batches = zipped ? readOsvExport(file, { batchSize: 2000 }) : this.jsonBatches(file, size);
       const id = randomUUID();
       const now = this.ctx.clock.now();
       const result = await write(this.ctx, caller, async (trx) => {
@@ -190,6 +227,134 @@ export class AdvisoryService {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** Replaces the KEV catalog (CISA's known_exploited_vulnerabilities.json) and records which CVEs it added and removed. */
+  async importKev(caller: Caller, input: { body: AsyncIterable<Uint8Array>; source: string }): Promise<{ created: boolean; import: ImportView }> {
+    if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators import advisories');
+    const { dir, file, sha256 } = await spool(input.body, maxJsonImportBytes);
+    try {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(await readFile(file, 'utf8'));
+      } catch (err) {
+        throw invalidField('/', `not valid JSON: ${(err as Error).message}`);
+      }
+      const catalog = parseKevCatalog(doc);
+      const id = randomUUID();
+      const now = this.ctx.clock.now();
+      const view = await write(this.ctx, caller, async (trx) => {
+        await advisoryStore.insertImport(trx, { id, kind: 'kev', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+        const diff = await advisoryStore.replaceKev(
+          trx,
+          id,
+          catalog.entries.map((e) => ({ cve: e.cveId, vendorProject: e.vendorProject, product: e.product, name: e.vulnerabilityName, dateAdded: e.dateAdded, dueDate: e.dueDate, ransomware: e.knownRansomwareCampaignUse })),
+        );
+        const counts = {
+          records: catalog.entries.length,
+          added: diff.added.length,
+          // a CVE that left the catalog is the change worth naming
+          changed: diff.removed.length,
+          unchanged: catalog.entries.length - diff.added.length,
+          changes: { added: diff.added.slice(0, changesListed), changed: diff.removed.slice(0, changesListed) },
+        };
+        await advisoryStore.finishImport(trx, id, counts);
+        return { result: { id, kind: 'kev', source: input.source, sha256, ...counts, importedAt: now.toISOString() } as ImportView, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+      });
+      return { created: true, import: view };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Imports FIRST's EPSS CSV (plain or gzip), line by line, in batches; records how many scores were new or changed. */
+  async importEpss(caller: Caller, input: { body: AsyncIterable<Uint8Array>; source: string }): Promise<{ created: boolean; import: ImportView }> {
+    if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators import advisories');
+    const { dir, file, sha256 } = await spool(input.body, maxImportBytes);
+    try {
+      const head = await readHead(file);
+      const raw = createReadStream(file);
+      const source = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+      const id = randomUUID();
+      const now = this.ctx.clock.now();
+      const view = await write(this.ctx, caller, async (trx) => {
+        await advisoryStore.insertImport(trx, { id, kind: 'epss', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+        const rows = parseEpssLinesAsync(linesOf(source as AsyncIterable<Uint8Array>));
+        let batch: Array<{ cve: string; epss: number; percentile: number }> = [];
+        const counts = { records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [] as string[], changed: [] as string[] } };
+        let header: { scoreDate: string | null } = { scoreDate: null };
+        const flush = async () => {
+          const r = await advisoryStore.upsertEpss(trx, id, header.scoreDate, batch);
+          counts.added += r.added;
+          counts.changed += r.changed;
+          counts.records += batch.length;
+          batch = [];
+        };
+        for (;;) {
+          const next = await rows.next();
+          if (next.done) {
+            header = next.value;
+            break;
+          }
+          batch.push({ cve: next.value.cve, epss: next.value.epss, percentile: next.value.percentile });
+          if (batch.length >= 5000) await flush();
+        }
+        await flush();
+        if (counts.records === 0) throw invalidField('/', 'the EPSS file has no scores');
+        counts.unchanged = counts.records - counts.added - counts.changed;
+        await advisoryStore.finishImport(trx, id, counts);
+        return { result: { id, kind: 'epss', source: input.source, sha256, ...counts, importedAt: now.toISOString() } as ImportView, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+      });
+      return { created: true, import: view };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The remediation queue: every advisory affecting at least one visible asset, with one explainable priority
+   * (SSVC decision from KEV, proof-of-concept presence, the CVSS vector and the exposed operators' classes;
+   * then exposure weighted federal first; then EPSS; then CVSS). An operator's queue weighs its own assets only.
+   */
+  async queue(caller: Caller, opts: { limit: number }): Promise<QueueItem[]> {
+    const exposures = (await this.exposure(caller, {})).filter((e) => e.status === 'affected');
+    const byAdvisory = new Map<string, ExposureItem[]>();
+    for (const e of exposures) byAdvisory.set(e.advisoryId, [...(byAdvisory.get(e.advisoryId) ?? []), e]);
+    const ids = [...byAdvisory.keys()];
+    const cvesOf = (items: ExposureItem[]) => [...new Set([items[0]!.advisoryId, ...items[0]!.aliases].filter((x) => /^CVE-\d{4}-\d+$/.test(x)))];
+    const facts = await advisoryStore.factsForCves(this.ctx.db, [...new Set(ids.flatMap((id) => cvesOf(byAdvisory.get(id)!)))]);
+    const vectors = await advisoryStore.advisoryVectors(this.ctx.db, ids);
+    const classRank = (c: string) => ['nss', 'dow', 'fceb', 'sltt', 'ci'].indexOf(c);
+    const out: QueueItem[] = [];
+    for (const [advisoryId, items] of byAdvisory) {
+      const cves = cvesOf(items);
+      const kev = cves.map((c) => facts.kev.get(c)).find((k) => k) ?? null;
+      const epss = cves.map((c) => facts.epss.get(c)).filter((x): x is { epss: number; percentile: number } => !!x).sort((a, b) => b.epss - a.epss)[0] ?? null;
+      // one exposure per operator: its exposed assets, placed in its most federal exposed class
+      const byOrg = new Map<string, ExposureItem[]>();
+      for (const i of items) byOrg.set(i.orgId, [...(byOrg.get(i.orgId) ?? []), i]);
+      const exposure: OperatorExposure[] = [...byOrg].map(([orgId, list]) => {
+        const top = [...list].sort((a, b) => classRank(a.assetClass) - classRank(b.assetClass))[0]!;
+        const operatorClass = (top.assetClass === 'ci' ? { assetClass: 'ci', sector: top.sector } : { assetClass: top.assetClass, sector: null }) as OperatorExposure['operatorClass'];
+        return { operatorId: orgId, operatorClass, assets: new Set(list.map((l) => l.assetId)).size };
+      });
+      let cvssVector = vectors.get(advisoryId) ?? null;
+      if (cvssVector && cvssVectorProblem(cvssVector)) cvssVector = null;
+      const priority = vulnerabilityPriority({ vulnerabilityId: advisoryId, cvssVector, kev, epss, proofOfConcept: false, exposure });
+      out.push({
+        advisoryId,
+        aliases: items[0]!.aliases,
+        summary: items[0]!.summary,
+        severity: items[0]!.severity,
+        decision: priority.decision,
+        epss: priority.epss,
+        cvssScore: priority.cvssScore,
+        key: priority.key,
+        assets: [...new Set(items.map((i) => i.assetName))].sort(),
+        explanation: priority.explanation,
+      });
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, opts.limit);
   }
 
   private async *jsonBatches(file: string, size: number): AsyncGenerator<AdvisoryFinding[]> {

@@ -6,7 +6,7 @@ type Db = Kysely<Schema>;
 
 export interface AdvisoryImport {
   id: string;
-  kind: 'osv';
+  kind: 'osv' | 'kev' | 'epss';
   source: string;
   sha256: string;
   records: number;
@@ -183,4 +183,72 @@ export async function exposureCandidates(db: Db, filter: { orgId?: string; asset
     ranges: r.ranges,
     versions: r.versions,
   }));
+}
+
+// ---- KEV and EPSS ----
+
+/** Replaces the KEV catalog with a new one; returns the CVE ids added and removed. */
+export async function replaceKev(
+  trx: Db,
+  importId: string,
+  entries: Array<{ cve: string; vendorProject: string; product: string; name: string; dateAdded: string; dueDate: string; ransomware: boolean }>,
+): Promise<{ added: string[]; removed: string[] }> {
+  const { rows: before } = await sql<{ cve: string }>`SELECT cve FROM kev_entries`.execute(trx);
+  const old = new Set(before.map((r) => r.cve));
+  const now = new Set(entries.map((e) => e.cve));
+  await sql`DELETE FROM kev_entries`.execute(trx);
+  for (let i = 0; i < entries.length; i += 5000) {
+    const part = entries.slice(i, i + 5000);
+    await sql`
+      INSERT INTO kev_entries (cve, vendor_project, product, name, date_added, due_date, ransomware, import_id)
+      SELECT r.cve, r.vendor_project, r.product, r.name, r.date_added, r.due_date, r.ransomware, ${importId}::uuid
+      FROM json_to_recordset(${JSON.stringify(part.map((e) => ({ cve: e.cve, vendor_project: e.vendorProject, product: e.product, name: e.name, date_added: e.dateAdded, due_date: e.dueDate, ransomware: e.ransomware })))}::json)
+        AS r(cve text, vendor_project text, product text, name text, date_added text, due_date text, ransomware boolean)
+    `.execute(trx);
+  }
+  return { added: [...now].filter((c) => !old.has(c)), removed: [...old].filter((c) => !now.has(c)) };
+}
+
+/** Upserts EPSS scores; returns how many were new and how many changed. */
+export async function upsertEpss(trx: Db, importId: string, scoreDate: string | null, scores: Array<{ cve: string; epss: number; percentile: number }>): Promise<{ added: number; changed: number }> {
+  if (scores.length === 0) return { added: 0, changed: 0 };
+  const { rows } = await sql<{ added: number; changed: number }>`
+    WITH incoming AS (
+      SELECT r.cve, r.epss, r.percentile FROM json_to_recordset(${JSON.stringify(scores)}::json) AS r(cve text, epss double precision, percentile double precision)
+    ), counted AS (
+      SELECT count(*) FILTER (WHERE e.cve IS NULL)::int AS added,
+        count(*) FILTER (WHERE e.cve IS NOT NULL AND (e.epss <> i.epss OR e.percentile <> i.percentile))::int AS changed
+      FROM incoming i LEFT JOIN epss_scores e ON e.cve = i.cve
+    ), written AS (
+      INSERT INTO epss_scores (cve, epss, percentile, score_date, import_id)
+      SELECT cve, epss, percentile, ${scoreDate}, ${importId}::uuid FROM incoming
+      ON CONFLICT (cve) DO UPDATE SET epss = excluded.epss, percentile = excluded.percentile, score_date = excluded.score_date, import_id = excluded.import_id
+      RETURNING 1
+    )
+    SELECT added, changed FROM counted, (SELECT count(*) FROM written) w
+  `.execute(trx);
+  return rows[0] ?? { added: 0, changed: 0 };
+}
+
+export interface CveFacts {
+  kev: Map<string, { dateAdded: string; dueDate: string; knownRansomwareCampaignUse: boolean }>;
+  epss: Map<string, { epss: number; percentile: number }>;
+}
+
+export async function factsForCves(db: Db, cves: string[]): Promise<CveFacts> {
+  if (cves.length === 0) return { kev: new Map(), epss: new Map() };
+  const { rows: kev } = await sql<{ cve: string; date_added: string; due_date: string; ransomware: boolean }>`
+    SELECT cve, date_added, due_date, ransomware FROM kev_entries WHERE cve = ANY(${cves}::text[])`.execute(db);
+  const { rows: epss } = await sql<{ cve: string; epss: number; percentile: number }>`
+    SELECT cve, epss, percentile FROM epss_scores WHERE cve = ANY(${cves}::text[])`.execute(db);
+  return {
+    kev: new Map(kev.map((r) => [r.cve, { dateAdded: r.date_added, dueDate: r.due_date, knownRansomwareCampaignUse: r.ransomware }])),
+    epss: new Map(epss.map((r) => [r.cve, { epss: Number(r.epss), percentile: Number(r.percentile) }])),
+  };
+}
+
+export async function advisoryVectors(db: Db, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; cvss_vector: string | null }>`SELECT id, cvss_vector FROM advisories WHERE id = ANY(${ids}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.id, r.cvss_vector]));
 }

@@ -304,7 +304,7 @@ export interface SbomComponentsTable {
 
 export interface AdvisoryImportsTable {
   id: string;
-  kind: 'osv';
+  kind: 'osv' | 'kev' | 'epss';
   source: string;
   sha256: string;
   records: number;

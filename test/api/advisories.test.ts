@@ -39,7 +39,8 @@ function sample() {
       const events = a.ranges?.[0]?.events ?? [];
       const introduced = events.find((e: any) => e.introduced && e.introduced !== '0')?.introduced;
       const fixed = events.find((e: any) => e.fixed)?.fixed;
-      if (a.package?.ecosystem === 'crates.io' && introduced && fixed && !r.withdrawn) return { record: r, affected: a, introduced, fixed };
+      const cve = (r.aliases ?? []).find((x: string) => x.startsWith('CVE-'));
+      if (a.package?.ecosystem === 'crates.io' && introduced && fixed && cve && !r.withdrawn) return { record: r, affected: a, introduced, fixed, cve };
     }
   }
   throw new Error('no suitable RustSec record in the corpus');
@@ -125,6 +126,39 @@ describe.skipIf(missing)(`OSV imports and queries (${engineName})`, () => {
     expect(all.map((i: any) => i.assetName)).toEqual(['benefits portal', 'historian']);
     expect((await call(app, 'GET', '/v1/exposure?asset=historian', { token: agency.token })).status).toBe(404);
     expect((await call(app, 'GET', '/v1/exposure', { token: lab.token })).status).toBe(403);
+  });
+
+  it('ranks the remediation queue from KEV, EPSS, CVSS and exposure, and explains every input', async () => {
+    const { record, cve } = sample();
+    const kev = JSON.parse(readFileSync(corpusPath('kev', 'known_exploited_vulnerabilities.json'), 'utf8'));
+    const listed = kev.vulnerabilities.some((v: any) => v.cveID === cve);
+    if (!listed) {
+      kev.vulnerabilities.push({ ...kev.vulnerabilities[0], cveID: cve, knownRansomwareCampaignUse: 'Unknown' });
+      kev.count += 1;
+    }
+    const k = await call(app, 'POST', '/v1/imports/kev?source=kev.json', { raw: JSON.stringify(kev), headers: { 'content-type': 'application/json' } });
+    expect(k.status, k.text).toBe(201);
+    expect(k.body.import).toMatchObject({ kind: 'kev', records: kev.count, added: kev.count });
+    const csv = ['#model_version:v2025.03.14,score_date:2025-08-25T00:00:00Z', 'cve,epss,percentile', `${cve},0.91234,0.99876`, 'CVE-2021-44228,0.94,0.9999'].join('\n');
+    const e = await call(app, 'POST', '/v1/imports/epss?source=epss.csv', { raw: csv, headers: { 'content-type': 'text/csv' } });
+    expect(e.status, e.text).toBe(201);
+    expect(e.body.import).toMatchObject({ kind: 'epss', records: 2, added: 2 });
+    const badCsv = await call(app, 'POST', '/v1/imports/epss', { raw: 'cve,epss,percentile\nCVE-2020-1,2.5,0.1', headers: { 'content-type': 'text/csv' } });
+    expect(badCsv.status).toBe(400);
+    expect(badCsv.body.field).toBe('line 2');
+
+    const all = await call(app, 'GET', '/v1/queue');
+    expect(all.status, all.text).toBe(200);
+    const item = all.body.items.find((i: any) => i.advisoryId === record.id);
+    expect(item).toMatchObject({ decision: expect.stringMatching(/^(Act|Attend)$/), epss: 0.91234, assets: ['benefits portal', 'historian'] });
+    const inputs = item.explanation.map((x: any) => x.input);
+    for (const input of ['kev', 'epss']) expect(inputs.join(' ')).toContain(input);
+    expect(item.explanation.find((x: any) => x.input.startsWith('kev')).value).toBeTruthy();
+    // an operator's queue weighs its own assets only
+    const op = (await call(app, 'GET', '/v1/exposure')).body.items.find((i: any) => i.assetName === 'historian');
+    expect(op).toBeTruthy();
+    expect((await call(app, 'GET', '/v1/queue', { token: lab.token })).status).toBe(403);
+    expect((await call(app, 'POST', '/v1/imports/kev', { token: lab.token, raw: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(403);
   });
 
   it('lets only coordinators import, and coordinators and auditors see imports', async () => {

@@ -33,25 +33,44 @@ export function advisoryRoutes(app: Api, services: Services): void {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    scope.post(
-      '/v1/imports/osv',
-      {
-        config: { access: { kinds: ['coordinator'], scope: 'write' } },
-        bodyLimit: Number.MAX_SAFE_INTEGER,
-        schema: {
-          tags: ['exposure'],
-          summary: 'Import an OSV database export: a zip (as osv.dev publishes per ecosystem), a JSON array of records, or one record',
-          description: 'One transaction: every record is validated first-to-last, new ones are added, changed ones rewritten, and the import is recorded with what it added and changed. A malformed record refuses the whole import, naming the record and field.',
-          querystring: Type.Object({ source: Type.Optional(Type.String({ maxLength: 500, description: 'where the export came from (a file name or URL), for the record' })) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ created: Type.Boolean(), import: ImportSchema }) },
+    const kinds = {
+      osv: {
+        summary: 'Import an OSV database export: a zip (as osv.dev publishes per ecosystem), a JSON array of records, or one record',
+        description: 'One transaction: every record is validated, new ones are added, changed ones rewritten, and the import is recorded with what it added and changed. A malformed record refuses the whole import, naming the record and field.',
+        run: services.advisories.importOsv.bind(services.advisories),
+      },
+      kev: {
+        summary: "Import CISA's Known Exploited Vulnerabilities catalog (JSON); it replaces the previous one",
+        description: 'Recorded with the CVE ids it added (changes.added) and removed (changes.changed). A malformed catalog is refused with the JSON Pointer at fault.',
+        run: services.advisories.importKev.bind(services.advisories),
+      },
+      epss: {
+        summary: "Import FIRST's EPSS scores (CSV, plain or gzip), read line by line",
+        description: 'Recorded with how many scores were new and changed. A malformed line refuses the import, naming the line.',
+        run: services.advisories.importEpss.bind(services.advisories),
+      },
+    } as const;
+    for (const [kind, k] of Object.entries(kinds)) {
+      scope.post(
+        `/v1/imports/${kind}`,
+        {
+          config: { access: { kinds: ['coordinator'], scope: 'write' } },
+          bodyLimit: Number.MAX_SAFE_INTEGER,
+          schema: {
+            tags: ['exposure'],
+            summary: k.summary,
+            description: k.description,
+            querystring: Type.Object({ source: Type.Optional(Type.String({ maxLength: 500, description: 'where it came from (a file name or URL), for the record' })) }, { additionalProperties: false }),
+            response: { 201: Type.Object({ created: Type.Boolean(), import: ImportSchema }) },
+          },
         },
-      },
-      async (request, reply) => {
-        const out = await services.advisories.importOsv(callerOf(request), { body: request.body as Readable, source: request.query.source ?? 'upload' });
-        reply.code(201);
-        return out;
-      },
-    );
+        async (request, reply) => {
+          const out = await k.run(callerOf(request), { body: request.body as Readable, source: request.query.source ?? 'upload' });
+          reply.code(201);
+          return out;
+        },
+      );
+    }
   });
 
   app.get(
@@ -99,6 +118,37 @@ export function advisoryRoutes(app: Api, services: Services): void {
       },
     },
     async (request) => ({ items: await services.advisories.exposure(callerOf(request), request.query.asset !== undefined ? { asset: request.query.asset } : {}) }),
+  );
+
+  app.get(
+    '/v1/queue',
+    {
+      config: { access: { kinds: ['operator', 'coordinator', 'auditor'], scope: 'read' } },
+      schema: {
+        tags: ['exposure'],
+        summary: 'The remediation queue: advisories affecting visible assets, most urgent first, each with its priority explained (an operator: its own assets only)',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                advisoryId: Type.String(),
+                aliases: Type.Array(Type.String()),
+                summary: Type.Union([Type.String(), Type.Null()]),
+                severity: Type.Union([Type.String(), Type.Null()]),
+                decision: Type.String({ description: 'SSVC: Act, Attend, Track* or Track' }),
+                epss: Type.Union([Type.Number(), Type.Null()]),
+                cvssScore: Type.Union([Type.Number(), Type.Null()]),
+                key: Type.String({ description: 'sorts most urgent first' }),
+                assets: Type.Array(Type.String()),
+                explanation: Type.Array(Type.Object({ input: Type.String(), value: Type.Unknown(), effect: Type.String() })),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await services.advisories.queue(callerOf(request), { limit: request.query.limit ?? 100 }) }),
   );
 
   app.get(

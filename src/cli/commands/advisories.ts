@@ -16,21 +16,50 @@ interface ImportRow {
 
 export function registerAdvisories(program: Command, cli: CliContext): void {
   const imp = program.command('import').description('import vulnerability knowledge (coordinators)');
-  imp
-    .command('osv <path>')
-    .description('import an OSV database export: a zip, a directory of records (zipped on the way), or a JSON file')
-    .action(async (path: string) => {
-      const { body, mediaType } = await uploadBody(path, (l) => cli.out().info(l));
-      const res = await cli.client().upload<{ import: ImportRow }>(`/v1/imports/osv${query({ source: path.replace(/\/+$/, '').split('/').pop() })}`, body, mediaType);
-      const i = res.import;
-      cli.out().print(res, () =>
-        fields([
-          ['import', i.id],
-          ['records', i.records],
-          ['added', i.added],
-          ['changed', `${i.changed}${i.changes.changed.length ? ` (${i.changes.changed.slice(0, 5).join(', ')}${i.changed > 5 ? ', …' : ''})` : ''}`],
-          ['unchanged', i.unchanged],
-        ]),
+  for (const [kind, what] of [
+    ['osv', 'an OSV database export: a zip, a directory of records (zipped on the way), or a JSON file'],
+    ['kev', "CISA's Known Exploited Vulnerabilities catalog (JSON); replaces the previous one"],
+    ['epss', "FIRST's EPSS scores (CSV, plain or .gz)"],
+  ] as const) {
+    imp
+      .command(`${kind} <path>`)
+      .description(`import ${what}`)
+      .action(async (path: string) => {
+        const { body, mediaType } = await uploadBody(path, (l) => cli.out().info(l));
+        const res = await cli.client().upload<{ import: ImportRow }>(`/v1/imports/${kind}${query({ source: path.replace(/\/+$/, '').split('/').pop() })}`, body, mediaType);
+        const i = res.import;
+        cli.out().print(res, () =>
+          fields([
+            ['import', i.id],
+            ['records', i.records],
+            ['added', i.added],
+            [kind === 'kev' ? 'removed' : 'changed', `${i.changed}${i.changes.changed.length ? ` (${i.changes.changed.slice(0, 5).join(', ')}${i.changed > 5 ? ', …' : ''})` : ''}`],
+            ['unchanged', i.unchanged],
+          ]),
+        );
+      });
+  }
+
+  program
+    .command('queue')
+    .description('the remediation queue, most urgent first, with why (your assets only, unless coordinator or auditor)')
+    .option('--limit <n>', 'how many (default 100)')
+    .option('--explain', 'print every input of each priority')
+    .action(async (o: { limit?: string; explain?: boolean }) => {
+      const { items } = await cli.client().get<{ items: Array<{ advisoryId: string; aliases: string[]; decision: string; epss: number | null; cvssScore: number | null; assets: string[]; explanation: Array<{ input: string; value: unknown; effect: string }> }> }>(
+        `/v1/queue${query({ limit: o.limit })}`,
+      );
+      cli.out().print(items, () =>
+        items.length === 0
+          ? 'nothing in the queue\n'
+          : table(items, [
+              { header: 'advisory', value: (i) => i.advisoryId },
+              { header: 'cve', value: (i) => i.aliases.find((a) => a.startsWith('CVE-')) },
+              { header: 'ssvc', value: (i) => i.decision },
+              { header: 'epss', value: (i) => i.epss },
+              { header: 'cvss', value: (i) => i.cvssScore },
+              { header: 'assets', value: (i) => i.assets.join(', ') },
+            ]) + (o.explain ? items.map((i) => `\n${i.advisoryId}\n${i.explanation.map((e) => `  ${e.input}: ${JSON.stringify(e.value)} — ${e.effect}`).join('\n')}\n`).join('') : ''),
       );
     });
 
