@@ -24,7 +24,7 @@ import { parseOsvDocuments, readOsvExport } from '../formats/osv.js';
 import * as advisoryStore from '../store/advisories.js';
 import * as assetStore from '../store/assets.js';
 import type { AdvisoryImport } from '../store/advisories.js';
-import { write, type ServiceContext } from './context.js';
+import { write, type Db, type ServiceContext } from './context.js';
 
 /** Largest export accepted in one import (an osv.dev ecosystem zip is a few hundred MB). */
 export const maxImportBytes = 4 * 2 ** 30;
@@ -114,6 +114,8 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
+type ImportCounts = Pick<AdvisoryImport, 'records' | 'added' | 'changed' | 'unchanged' | 'changes'>;
+
 export interface QueueItem {
   advisoryId: string;
   aliases: string[];
@@ -170,6 +172,22 @@ export class AdvisoryService {
   constructor(private readonly ctx: ServiceContext) {}
 
   /**
+   * One import in one transaction: its record first (what its rows reference), then `fill` writes the data and
+   * counts what it added and changed, then the record gets the counts and the log the import's hash.
+   */
+  private async recorded(caller: Caller, kind: AdvisoryImport['kind'], source: string, sha256: string, fill: (trx: Db, importId: string) => Promise<ImportCounts>): Promise<{ created: boolean; import: ImportView }> {
+    const id = randomUUID();
+    const now = this.ctx.clock.now();
+    const counts = await write(this.ctx, caller, async (trx) => {
+      await advisoryStore.insertImport(trx, { id, kind, source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+      const c = await fill(trx, id);
+      await advisoryStore.finishImport(trx, id, c);
+      return { result: c, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+    });
+    return { created: true, import: { id, kind, source, sha256, ...counts, importedAt: now.toISOString() } };
+  }
+
+  /**
    * Imports an OSV export — a zip (osv.dev's per-ecosystem exports, or a zipped directory), a JSON array of
    * records or one record — in one transaction: every record validated, new ones added, changed ones (by the
    * digest of the normalized record) rewritten with their packages, unchanged ones only touched. The import
@@ -188,16 +206,13 @@ export class AdvisoryService {
         file = `${file}.zip`;
       }
       const batches = zipped ? readOsvExport(file, { batchSize: 2000 }) : this.jsonBatches(file, size);
-      const id = randomUUID();
-      const now = this.ctx.clock.now();
-      const result = await write(this.ctx, caller, async (trx) => {
-        await advisoryStore.insertImport(trx, { id, kind: 'osv', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+      return await this.recorded(caller, 'osv', input.source, sha256, async (trx, id) => {
         const counts = { records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [] as string[], changed: [] as string[] } };
         for await (const batch of batches) {
           // the last record of an id wins within one import
           const byId = new Map(batch.map((f) => [f.advisoryId, toAdvisoryRow(f)]));
           const stored = await advisoryStore.storedDigests(trx, [...byId.keys()]);
-          const write: advisoryStore.NewAdvisory[] = [];
+          const toWrite: advisoryStore.NewAdvisory[] = [];
           const same: string[] = [];
           for (const row of byId.values()) {
             const before = stored.get(row.id);
@@ -205,7 +220,7 @@ export class AdvisoryService {
               same.push(row.id);
               continue;
             }
-            write.push(row);
+            toWrite.push(row);
             const list = before === undefined ? counts.changes.added : counts.changes.changed;
             if (before === undefined) counts.added++;
             else counts.changed++;
@@ -213,14 +228,11 @@ export class AdvisoryService {
           }
           counts.records += byId.size;
           counts.unchanged += same.length;
-          await advisoryStore.writeAdvisories(trx, id, write);
+          await advisoryStore.writeAdvisories(trx, id, toWrite);
           await advisoryStore.touchAdvisories(trx, id, same);
         }
-        await advisoryStore.finishImport(trx, id, counts);
-        return { result: { ...counts }, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+        return counts;
       });
-      const view: ImportView = { id, kind: 'osv', source: input.source, sha256, ...result, importedAt: now.toISOString() };
-      return { created: true, import: view };
     } catch (err) {
       if (isAppError(err)) throw err;
       throw new AppError('unprocessable', `the import could not be read: ${(err as Error).message}`);
@@ -241,16 +253,13 @@ export class AdvisoryService {
         throw invalidField('/', `not valid JSON: ${(err as Error).message}`);
       }
       const catalog = parseKevCatalog(doc);
-      const id = randomUUID();
-      const now = this.ctx.clock.now();
-      const view = await write(this.ctx, caller, async (trx) => {
-        await advisoryStore.insertImport(trx, { id, kind: 'kev', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+      return await this.recorded(caller, 'kev', input.source, sha256, async (trx, id) => {
         const diff = await advisoryStore.replaceKev(
           trx,
           id,
           catalog.entries.map((e) => ({ cve: e.cveId, vendorProject: e.vendorProject, product: e.product, name: e.vulnerabilityName, dateAdded: e.dateAdded, dueDate: e.dueDate, ransomware: e.knownRansomwareCampaignUse })),
         );
-        const counts = {
+        return {
           records: catalog.entries.length,
           added: diff.added.length,
           // a CVE that left the catalog is the change worth naming
@@ -258,10 +267,7 @@ export class AdvisoryService {
           unchanged: catalog.entries.length - diff.added.length,
           changes: { added: diff.added.slice(0, changesListed), changed: diff.removed.slice(0, changesListed) },
         };
-        await advisoryStore.finishImport(trx, id, counts);
-        return { result: { id, kind: 'kev', source: input.source, sha256, ...counts, importedAt: now.toISOString() } as ImportView, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
       });
-      return { created: true, import: view };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -275,10 +281,7 @@ export class AdvisoryService {
       const head = await readHead(file);
       const raw = createReadStream(file);
       const source = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-      const id = randomUUID();
-      const now = this.ctx.clock.now();
-      const view = await write(this.ctx, caller, async (trx) => {
-        await advisoryStore.insertImport(trx, { id, kind: 'epss', source: input.source, sha256, records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [], changed: [] }, importedAt: now, byOrg: caller.orgId });
+      return await this.recorded(caller, 'epss', input.source, sha256, async (trx, id) => {
         const rows = parseEpssLinesAsync(linesOf(source as AsyncIterable<Uint8Array>));
         let batch: Array<{ cve: string; epss: number; percentile: number }> = [];
         const counts = { records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [] as string[], changed: [] as string[] } };
@@ -302,10 +305,8 @@ export class AdvisoryService {
         await flush();
         if (counts.records === 0) throw invalidField('/', 'the EPSS file has no scores');
         counts.unchanged = counts.records - counts.added - counts.changed;
-        await advisoryStore.finishImport(trx, id, counts);
-        return { result: { id, kind: 'epss', source: input.source, sha256, ...counts, importedAt: now.toISOString() } as ImportView, events: [{ action: 'advisories.import', objectType: 'advisory-import', objectId: id, stateSha256: sha256 }] };
+        return counts;
       });
-      return { created: true, import: view };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
