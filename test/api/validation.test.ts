@@ -319,6 +319,22 @@ describe.skipIf(skipReason !== null)(`validation (${engineName})`, () => {
     await call(app, 'PATCH', '/v1/policy', { body: { 'sandbox.wallSeconds': 30, 'sandbox.cpuSeconds': 10 } });
   });
 
+  it('keeps a coordinator\'s rejection when a later reproduction crashes; only a coordinator\'s attestation lifts it', async () => {
+    const f = await submit(
+      labB.token,
+      native({ title: 'crashes its shell', target: { repo: 'https://example.org/scripts.git' }, version: '1.0', location: { path: 'segv.sh' }, proofOfConcept: poc('poc.sh', Buffer.from('kill -SEGV $$\n')) }),
+    );
+    // rejected by a coordinator while the reproduction is still queued
+    const rejected = await call(app, 'POST', `/v1/vulns/${f.vulnId}/reject`, { body: { reason: 'not-reproducible', rationale: 'tried by hand on the release build' } });
+    expect(rejected.body.state).toBe('rejected');
+    await app.services.jobs.drain();
+    const v = await vuln(f.vulnId);
+    expect(v.reproductions[0]).toMatchObject({ status: 'reproduced', signatureKey: 'Segv' });
+    expect(v.validation).toMatchObject({ state: 'rejected', rejectionReason: 'not-reproducible' });
+    const attested = await call(app, 'POST', `/v1/vulns/${f.vulnId}/attest`, { body: { rationale: 'the sandbox reproduction is convincing', confidence: 0.9 } });
+    expect(attested.body).toMatchObject({ state: 'validated', method: 'attestation' });
+  });
+
   it('validates a record two independent organizations reported, by corroboration, as policy says', async () => {
     const sarif = (tool: string, line: number, file = 'src/copy.c', snippet = 'memcpy(dst, src, n);') => ({
       version: '2.1.0',
