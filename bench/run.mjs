@@ -7,6 +7,7 @@ const benchmarks = {
   'findings-parse': () => import('./findings-parse.mjs'),
   'sbom-parse': () => import('./sbom-parse.mjs'),
   'sbom-ingest': () => import('./sbom-ingest.mjs'),
+  exposure: () => import('./exposure.mjs'),
   'dedup-quality': () => import('./dedup-quality.mjs'),
   intake: () => import('./intake.mjs'),
   'intake-memory': () => import('./intake-memory.mjs'),

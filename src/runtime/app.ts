@@ -30,6 +30,9 @@ export async function openApp(config: Config, options: { clock?: Clock; warn?: (
       ...(options.warn ? { warn: options.warn } : {}),
     });
     const token = await services.bootstrap();
+    // verdicts stored by another matcher version (or before there were any) are decided again
+    const rematched = await services.matching.catchUp();
+    if (rematched && rematched.packageVersions > 0) options.warn?.(`exposure rematched for matcher version ${rematched.matcherVersion}: ${rematched.packageVersions} package versions, ${rematched.matches} matches in ${rematched.ms} ms`);
     return {
       services,
       store,

@@ -15,7 +15,7 @@ import { isUuid } from '../core/ids.js';
 import { packageKeyOfAffected } from '../core/exposure/package-key.js';
 import type { AdvisoryFinding } from '../core/findings.js';
 import { purlKey } from '../core/targets.js';
-import { isAffected, type AffectedVerdict, type OsvRange } from '../core/versions/index.js';
+import { decide, type MatchVerdict } from '../core/exposure/match.js';
 import { cvssVectorProblem } from '../core/scoring/cvss.js';
 import { vulnerabilityPriority, type ExplanationItem, type OperatorExposure } from '../core/scoring/priority.js';
 import { linesOf, parseEpssLinesAsync } from '../formats/epss.js';
@@ -23,8 +23,10 @@ import { parseKevCatalog } from '../formats/kev.js';
 import { parseOsvDocuments, readOsvExport } from '../formats/osv.js';
 import * as advisoryStore from '../store/advisories.js';
 import * as assetStore from '../store/assets.js';
+import * as matchStore from '../store/matching.js';
 import type { AdvisoryImport } from '../store/advisories.js';
 import { write, type Db, type ServiceContext } from './context.js';
+import { lockForAdvisoryWrites, matchAdvisories } from './matching.js';
 
 /** Largest export accepted in one import (an osv.dev ecosystem zip is a few hundred MB). */
 export const maxImportBytes = 4 * 2 ** 30;
@@ -116,8 +118,27 @@ async function readHead(file: string): Promise<Buffer> {
 
 type ImportCounts = Pick<AdvisoryImport, 'records' | 'added' | 'changed' | 'unchanged' | 'changes'>;
 
+interface QueueSubject {
+  id: string;
+  source: QueueItem['source'];
+  vulnId: string | null;
+  aliases: string[];
+  summary: string | null;
+  severity: string | null;
+  cvssVector: string | null;
+  proofOfConcept: boolean;
+  reproduced: boolean;
+  groups: matchStore.AdvisoryExposureGroup[];
+  /** Known up front for the clearinghouse's own records; read for the page shown for advisories. */
+  assetNames: string[] | null;
+}
+
 export interface QueueItem {
+  /** The imported advisory's id, or the clearinghouse record's CHV id. */
   advisoryId: string;
+  /** `osv`: imported; `clearinghouse`: the clearinghouse's own (embargoed) record, `vulnId` naming it. */
+  source: 'osv' | 'clearinghouse';
+  vulnId: string | null;
   aliases: string[];
   summary: string | null;
   severity: string | null;
@@ -126,7 +147,9 @@ export interface QueueItem {
   cvssScore: number | null;
   /** Sorts most urgent first. */
   key: string;
-  /** The caller's exposed assets (all for coordinators and auditors). */
+  /** How many of the visible assets are exposed. */
+  exposedAssets: number;
+  /** Up to 20 of them by name (none for a maintainer, who learns counts by class only). */
   assets: string[];
   /** Every input and how it counted. */
   explanation: ExplanationItem[];
@@ -147,21 +170,6 @@ export interface ExposureItem {
   severity: string | null;
   status: 'affected' | 'unknown';
   because: string;
-}
-
-function describe(verdict: Exclude<AffectedVerdict, { status: 'not-affected' }>): string {
-  if (verdict.status === 'affected') return verdict.by === 'versions' ? 'listed among the affected versions' : `inside ${verdict.type} range ${verdict.range}`;
-  return verdict.reasons
-    .map((r) => (r.kind === 'git-range' ? `range ${r.range} is by git commit` : r.kind === 'unsupported-ecosystem' ? `no version order for ${r.ecosystem}` : r.kind === 'unknown-range-type' ? `range type ${r.type}` : `range ${r.range}: ${r.message}`))
-    .join('; ');
-}
-
-function versionOf(purl: string): string | null {
-  try {
-    return PackageURL.fromString(purl).version ?? null;
-  } catch {
-    return null;
-  }
 }
 
 function isZip(head: Buffer): boolean {
@@ -207,6 +215,7 @@ export class AdvisoryService {
       }
       const batches = zipped ? readOsvExport(file, { batchSize: 2000 }) : this.jsonBatches(file, size);
       return await this.recorded(caller, 'osv', input.source, sha256, async (trx, id) => {
+        await lockForAdvisoryWrites(trx);
         const counts = { records: 0, added: 0, changed: 0, unchanged: 0, changes: { added: [] as string[], changed: [] as string[] } };
         for await (const batch of batches) {
           // the last record of an id wins within one import
@@ -229,6 +238,7 @@ export class AdvisoryService {
           counts.records += byId.size;
           counts.unchanged += same.length;
           await advisoryStore.writeAdvisories(trx, id, toWrite);
+          await matchAdvisories(trx, toWrite.map((r) => r.id));
           await advisoryStore.touchAdvisories(trx, id, same);
         }
         return counts;
@@ -313,49 +323,95 @@ export class AdvisoryService {
   }
 
   /**
-   * The remediation queue: every advisory affecting at least one visible asset, with one explainable priority
-   * (SSVC decision from KEV, proof-of-concept presence, the CVSS vector and the exposed operators' classes;
-   * then exposure weighted federal first; then EPSS; then CVSS). An operator's queue weighs its own assets only.
+   * The remediation queue, most urgent first, one explainable priority per vulnerability (SSVC decision from
+   * KEV, proof-of-concept presence, the CVSS vector and the exposed operators' classes; then exposure weighted
+   * federal first; then EPSS; then CVSS). Coordinators and auditors see every imported advisory that affects an
+   * asset and every clearinghouse record (embargoed; its exposure by the versions its reporters named). An
+   * operator's queue weighs its own assets only; a maintainer's holds the advisories naming its products, with
+   * exposure counted by class but no operator or asset named. Clearinghouse records reach operators and
+   * maintainers through disclosure cases, not here.
    */
   async queue(caller: Caller, opts: { limit: number }): Promise<QueueItem[]> {
-    const exposures = (await this.exposure(caller, {})).filter((e) => e.status === 'affected');
-    const byAdvisory = new Map<string, ExposureItem[]>();
-    for (const e of exposures) byAdvisory.set(e.advisoryId, [...(byAdvisory.get(e.advisoryId) ?? []), e]);
-    const ids = [...byAdvisory.keys()];
-    const cvesOf = (items: ExposureItem[]) => [...new Set([items[0]!.advisoryId, ...items[0]!.aliases].filter((x) => /^CVE-\d{4}-\d+$/.test(x)))];
-    const facts = await advisoryStore.factsForCves(this.ctx.db, [...new Set(ids.flatMap((id) => cvesOf(byAdvisory.get(id)!)))]);
-    const vectors = await advisoryStore.advisoryVectors(this.ctx.db, ids);
+    const all = caller.orgKind === 'coordinator' || caller.orgKind === 'auditor';
+    const maintainer = caller.orgKind === 'maintainer';
+    if (!all && !maintainer && caller.orgKind !== 'operator') throw new AppError('forbidden', 'the queue is visible to operators (their exposure), maintainers (their products), coordinators and auditors');
+    const filter: matchStore.ExposureFilter = all ? {} : maintainer ? { maintainerOrgId: caller.orgId } : { orgId: caller.orgId };
+    const groups = await matchStore.affectedGroups(this.ctx.db, filter);
+    const byAdvisory = new Map<string, matchStore.AdvisoryExposureGroup[]>();
+    for (const g of groups) {
+      const list = byAdvisory.get(g.advisoryId);
+      if (list) list.push(g);
+      else byAdvisory.set(g.advisoryId, [g]);
+    }
+    const meta = await advisoryStore.advisorySummaries(this.ctx.db, [...byAdvisory.keys()]);
+    const subjects: QueueSubject[] = [...byAdvisory].map(([id, list]) => {
+      const m = meta.get(id);
+      return { id, source: 'osv', vulnId: null, aliases: m?.aliases ?? [], summary: m?.summary ?? null, severity: m?.severity ?? null, cvssVector: m?.cvssVector ?? null, proofOfConcept: false, reproduced: false, groups: list, assetNames: null };
+    });
+    if (all) {
+      const own = await matchStore.ownRecords(this.ctx.db);
+      const ownGroups = await matchStore.ownRecordGroups(this.ctx.db, own.filter((o) => o.purlKey && o.versions.length).map((o) => ({ vulnId: o.vulnId, purlKey: o.purlKey!, versions: o.versions })));
+      for (const o of own) {
+        subjects.push({
+          id: o.displayId,
+          source: 'clearinghouse',
+          vulnId: o.vulnId,
+          aliases: [],
+          summary: o.title,
+          severity: o.severity,
+          cvssVector: o.cvssVector,
+          proofOfConcept: o.proofOfConcept,
+          reproduced: o.reproduced,
+          groups: ownGroups.get(o.vulnId) ?? [],
+          assetNames: (ownGroups.get(o.vulnId) ?? []).flatMap((g) => g.assetNames),
+        });
+      }
+    }
+    const cvesOf = (s: QueueSubject) => [...new Set([s.id, ...s.aliases].filter((x) => /^CVE-\d{4}-\d+$/.test(x)))];
+    const facts = await advisoryStore.factsForCves(this.ctx.db, [...new Set(subjects.flatMap(cvesOf))]);
     const classRank = (c: string) => ['nss', 'dow', 'fceb', 'sltt', 'ci'].indexOf(c);
     const out: QueueItem[] = [];
-    for (const [advisoryId, items] of byAdvisory) {
-      const cves = cvesOf(items);
+    for (const s of subjects) {
+      const cves = cvesOf(s);
       const kev = cves.map((c) => facts.kev.get(c)).find((k) => k) ?? null;
       const epss = cves.map((c) => facts.epss.get(c)).filter((x): x is { epss: number; percentile: number } => !!x).sort((a, b) => b.epss - a.epss)[0] ?? null;
       // one exposure per operator: its exposed assets, placed in its most federal exposed class
-      const byOrg = new Map<string, ExposureItem[]>();
-      for (const i of items) byOrg.set(i.orgId, [...(byOrg.get(i.orgId) ?? []), i]);
+      const byOrg = new Map<string, matchStore.AdvisoryExposureGroup[]>();
+      for (const g of s.groups) {
+        const list = byOrg.get(g.orgId);
+        if (list) list.push(g);
+        else byOrg.set(g.orgId, [g]);
+      }
       const exposure: OperatorExposure[] = [...byOrg].map(([orgId, list]) => {
         const top = [...list].sort((a, b) => classRank(a.assetClass) - classRank(b.assetClass))[0]!;
         const operatorClass = (top.assetClass === 'ci' ? { assetClass: 'ci', sector: top.sector } : { assetClass: top.assetClass, sector: null }) as OperatorExposure['operatorClass'];
-        return { operatorId: orgId, operatorClass, assets: new Set(list.map((l) => l.assetId)).size };
+        return { operatorId: orgId, operatorClass, assets: list.reduce((n, g) => n + g.assets, 0) };
       });
-      let cvssVector = vectors.get(advisoryId) ?? null;
-      if (cvssVector && cvssVectorProblem(cvssVector)) cvssVector = null;
-      const priority = vulnerabilityPriority({ vulnerabilityId: advisoryId, cvssVector, kev, epss, proofOfConcept: false, exposure });
+      const cvssVector = s.cvssVector && !cvssVectorProblem(s.cvssVector) ? s.cvssVector : null;
+      const priority = vulnerabilityPriority({ vulnerabilityId: s.id, cvssVector, kev, epss, proofOfConcept: s.proofOfConcept, reproduced: s.reproduced, exposure });
       out.push({
-        advisoryId,
-        aliases: items[0]!.aliases,
-        summary: items[0]!.summary,
-        severity: items[0]!.severity,
+        advisoryId: s.id,
+        source: s.source,
+        vulnId: s.vulnId,
+        aliases: s.aliases,
+        summary: s.summary,
+        severity: s.severity,
         decision: priority.decision,
         epss: priority.epss,
         cvssScore: priority.cvssScore,
         key: priority.key,
-        assets: [...new Set(items.map((i) => i.assetName))].sort(),
+        exposedAssets: s.groups.reduce((n, g) => n + g.assets, 0),
+        assets: s.assetNames ? [...new Set(s.assetNames)].sort().slice(0, 20) : [],
         explanation: priority.explanation,
       });
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, opts.limit);
+    const top = out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, opts.limit);
+    // a maintainer learns how many assets of which class, never whose; names are read for the page shown only
+    if (!maintainer) {
+      const names = await matchStore.exposedAssetNames(this.ctx.db, top.filter((i) => i.source === 'osv').map((i) => i.advisoryId), all ? null : caller.orgId, 20);
+      for (const i of top) if (i.source === 'osv') i.assets = names.get(i.advisoryId) ?? [];
+    }
+    return top;
   }
 
   private async *jsonBatches(file: string, size: number): AsyncGenerator<AdvisoryFinding[]> {
@@ -376,11 +432,11 @@ export class AdvisoryService {
   }
 
   /**
-   * What an operator runs that imported advisories affect: its assets' current SBOM components matched
-   * through the package index, each decided with the ecosystem's version order. Federal asset classes first,
-   * then by the asset's criticality. An operator sees its own; coordinators and auditors all.
+   * What an operator runs that imported advisories affect: its assets' current SBOM components joined with the
+   * stored verdicts (each package version decided once with its ecosystem's order). Federal asset classes
+   * first, then by the asset's criticality. An operator sees its own; coordinators and auditors all.
    */
-  async exposure(caller: Caller, filter: { asset?: string }): Promise<ExposureItem[]> {
+  async exposure(caller: Caller, filter: { asset?: string; advisory?: string; limit?: number; offset?: number }): Promise<ExposureItem[]> {
     const all = caller.orgKind === 'coordinator' || caller.orgKind === 'auditor';
     if (!all && caller.orgKind !== 'operator') throw new AppError('forbidden', 'exposures are visible to the operator concerned, coordinators and auditors');
     let assetId: string | undefined;
@@ -389,42 +445,27 @@ export class AdvisoryService {
       if (!a || (!all && a.orgId !== caller.orgId)) throw notFound('asset', filter.asset);
       assetId = a.id;
     }
-    const rows = await advisoryStore.exposureCandidates(this.ctx.db, { ...(all ? {} : { orgId: caller.orgId }), ...(assetId ? { assetId } : {}) });
-    const items: ExposureItem[] = [];
-    const seen = new Set<string>();
-    for (const r of rows) {
-      // the purl carries the version in the ecosystem's own spelling; the SBOM's version field is the fallback
-      const version = versionOf(r.purl) ?? r.version;
-      if (!version) continue;
-      let verdict: AffectedVerdict;
-      try {
-        verdict = isAffected(version, { ranges: r.ranges as OsvRange[], versions: r.versions }, r.ecosystem);
-      } catch {
-        continue; // a version this ecosystem cannot order: not a match we can claim
-      }
-      if (verdict.status === 'not-affected') continue;
-      const key = `${r.assetId}|${r.purl}|${r.advisoryId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      items.push({
-        assetId: r.assetId,
-        assetName: r.assetName,
-        orgId: r.orgId,
-        assetClass: r.assetClass,
-        sector: r.sector,
-        criticality: r.criticality,
-        component: r.purl,
-        version,
-        advisoryId: r.advisoryId,
-        aliases: r.aliases,
-        summary: r.summary,
-        severity: r.severity,
-        status: verdict.status,
-        because: describe(verdict),
-      });
-    }
-    const classRank = (c: string) => ['nss', 'dow', 'fceb', 'sltt', 'ci'].indexOf(c);
-    return items.sort((a, b) => classRank(a.assetClass) - classRank(b.assetClass) || b.criticality - a.criticality || a.assetName.localeCompare(b.assetName) || a.advisoryId.localeCompare(b.advisoryId));
+    const rows = await matchStore.exposureRows(
+      this.ctx.db,
+      { ...(all ? {} : { orgId: caller.orgId }), ...(assetId ? { assetId } : {}), ...(filter.advisory !== undefined ? { advisoryId: filter.advisory } : {}) },
+      { limit: filter.limit ?? 500, offset: filter.offset ?? 0 },
+    );
+    return rows.map((r) => ({
+      assetId: r.assetId,
+      assetName: r.assetName,
+      orgId: r.orgId,
+      assetClass: r.assetClass,
+      sector: r.sector,
+      criticality: r.criticality,
+      component: r.purl,
+      version: r.version,
+      advisoryId: r.advisoryId,
+      aliases: r.aliases,
+      summary: r.summary,
+      severity: r.severity,
+      status: r.status,
+      because: r.because,
+    }));
   }
 
   /** The advisories that affect one exact package version (withdrawn ones left out), or cannot tell. */
@@ -443,19 +484,21 @@ export class AdvisoryService {
     let decided = 0;
     for (const p of await advisoryStore.advisoriesForPackage(this.ctx.db, key)) {
       if (p.withdrawn) continue;
-      let verdict: AffectedVerdict;
+      let verdict: MatchVerdict | null;
       try {
-        verdict = isAffected(version, { ranges: p.ranges as OsvRange[], versions: p.versions }, p.ecosystem);
+        verdict = decide(version, p);
       } catch (err) {
         if (!isAppError(err)) throw err;
         invalid = err;
         continue;
       }
       decided++;
-      if (verdict.status === 'not-affected') continue;
-      const because = describe(verdict);
-      if (matches.some((m) => m.advisoryId === p.advisoryId && m.status === 'affected')) continue;
-      matches.push({ advisoryId: p.advisoryId, aliases: p.aliases, summary: p.summary, severity: p.severity, status: verdict.status, because });
+      if (!verdict) continue;
+      const earlier = matches.findIndex((m) => m.advisoryId === p.advisoryId);
+      if (earlier >= 0 && (matches[earlier]!.status === 'affected' || verdict.status === 'unknown')) continue;
+      const match: QueryMatch = { advisoryId: p.advisoryId, aliases: p.aliases, summary: p.summary, severity: p.severity, ...verdict };
+      if (earlier >= 0) matches[earlier] = match;
+      else matches.push(match);
     }
     if (decided === 0 && invalid) throw invalidField('purl', invalid.message);
     return { purl, package: key, version, matches };

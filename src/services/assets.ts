@@ -11,6 +11,7 @@ import * as assetStore from '../store/assets.js';
 import type { Asset, NewComponent, Sbom } from '../store/assets.js';
 import * as orgStore from '../store/orgs.js';
 import { write, type ServiceContext } from './context.js';
+import { matchNewSbom } from './matching.js';
 
 export interface AssetView {
   id: string;
@@ -150,7 +151,7 @@ export class AssetService {
           await assetStore.insertComponents(
             trx,
             id,
-            batch.map((c) => ({ seq: seq++, purl: c.purl, purlKey: c.purlKey, name: c.name, version: c.version, derived: c.derived, purlSource: c.purlSource })),
+            batch.map((c) => ({ seq: seq++, purl: c.purl, purlKey: c.purlKey, name: c.name, version: c.version, matchVersion: c.matchVersion, derived: c.derived, purlSource: c.purlSource })),
           );
         }
         const s = summary as SbomSummary | null;
@@ -173,6 +174,7 @@ export class AssetService {
           replacedAt: null,
         };
         await assetStore.completeSbom(trx, stored);
+        await matchNewSbom(trx, id);
         return {
           result: stored,
           events: [{ action: 'sbom.upload', objectType: 'asset', objectId: asset.id, stateSha256: sha256 }],

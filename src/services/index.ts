@@ -9,8 +9,10 @@ import { AssetService } from './assets.js';
 import { bootstrapFirstCoordinator } from './bootstrap.js';
 import type { ServiceContext } from './context.js';
 import { ClaimService } from './claims.js';
+import { ImportSourceService, importSourceJobKind } from './import-sources.js';
 import { IntakeService, intakeJobKind } from './intake.js';
 import { JobService } from './jobs.js';
+import { MatchingService } from './matching.js';
 import { OrgService } from './orgs.js';
 import { PolicyService } from './policy.js';
 import { reproduceJobKind, ValidationService, verifyFixJobKind } from './validation.js';
@@ -34,6 +36,8 @@ export interface Services {
   readonly validation: ValidationService;
   readonly assets: AssetService;
   readonly advisories: AdvisoryService;
+  readonly importSources: ImportSourceService;
+  readonly matching: MatchingService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -65,6 +69,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   jobs.register(intakeJobKind, (job, progress) => intake.runJob(job, progress));
   jobs.register(reproduceJobKind, (job) => validation.runReproductionJob(job));
   jobs.register(verifyFixJobKind, (job) => validation.runFixJob(job));
+  const advisories = new AdvisoryService(ctx);
+  const importSources = new ImportSourceService(ctx, advisories);
+  jobs.register(importSourceJobKind, (job) => importSources.runJob(job));
   return {
     ctx,
     store: options.store,
@@ -79,7 +86,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     policy,
     validation,
     assets: new AssetService(ctx),
-    advisories: new AdvisoryService(ctx),
+    advisories,
+    importSources,
+    matching: new MatchingService(ctx),
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

@@ -125,66 +125,6 @@ export async function advisoriesForPackage(db: Db, purlKey: string): Promise<Pac
   return rows.map((r) => ({ advisoryId: r.advisory_id, aliases: r.aliases, summary: r.summary, severity: r.severity, withdrawn: r.withdrawn, ecosystem: r.ecosystem, name: r.name, ranges: r.ranges, versions: r.versions }));
 }
 
-export interface ExposureRow {
-  assetId: string;
-  assetName: string;
-  orgId: string;
-  assetClass: string;
-  sector: string | null;
-  criticality: number;
-  purl: string;
-  version: string | null;
-  advisoryId: string;
-  aliases: string[];
-  summary: string | null;
-  severity: string | null;
-  ecosystem: string;
-  ranges: unknown[];
-  versions: string[];
-}
-
-/**
- * Candidate exposures: each component of the current SBOMs of the given assets (or of an organization's, or of
- * all) whose package has an advisory — the join runs on the package index from both sides, so a new SBOM or a
- * new advisory is matched without scanning the rest. Whether the version is affected is decided by the caller.
- */
-export async function exposureCandidates(db: Db, filter: { orgId?: string; assetId?: string }): Promise<ExposureRow[]> {
-  const conds = [sql`s.replaced_at IS NULL`, sql`a2.withdrawn IS NULL`];
-  if (filter.orgId) conds.push(sql`a.org_id = ${filter.orgId}`);
-  if (filter.assetId) conds.push(sql`a.id = ${filter.assetId}`);
-  const { rows } = await sql<{
-    asset_id: string; asset_name: string; org_id: string; asset_class: string; sector: string | null; criticality: number;
-    purl: string; version: string | null; advisory_id: string; aliases: string[]; summary: string | null; severity: string | null; ecosystem: string; ranges: unknown[]; versions: string[];
-  }>`
-    SELECT a.id AS asset_id, a.name AS asset_name, a.org_id, a.asset_class, a.sector, a.criticality,
-      c.purl, c.version, p.advisory_id, a2.aliases, a2.summary, a2.severity, p.ecosystem, p.ranges, p.versions
-    FROM assets a
-    JOIN sboms s ON s.asset_id = a.id
-    JOIN sbom_components c ON c.sbom_id = s.id
-    JOIN advisory_packages p ON p.purl_key = c.purl_key
-    JOIN advisories a2 ON a2.id = p.advisory_id
-    WHERE ${sql.join(conds, sql` AND `)}
-    ORDER BY a.id, c.seq, p.advisory_id, p.seq
-  `.execute(db);
-  return rows.map((r) => ({
-    assetId: r.asset_id,
-    assetName: r.asset_name,
-    orgId: r.org_id,
-    assetClass: r.asset_class,
-    sector: r.sector,
-    criticality: r.criticality,
-    purl: r.purl,
-    version: r.version,
-    advisoryId: r.advisory_id,
-    aliases: r.aliases,
-    summary: r.summary,
-    severity: r.severity,
-    ecosystem: r.ecosystem,
-    ranges: r.ranges,
-    versions: r.versions,
-  }));
-}
-
 // ---- KEV and EPSS ----
 
 /** Replaces the KEV catalog with a new one; returns the CVE ids added and removed. */
@@ -247,8 +187,9 @@ export async function factsForCves(db: Db, cves: string[]): Promise<CveFacts> {
   };
 }
 
-export async function advisoryVectors(db: Db, ids: string[]): Promise<Map<string, string | null>> {
+export async function advisorySummaries(db: Db, ids: string[]): Promise<Map<string, { aliases: string[]; summary: string | null; severity: string | null; cvssVector: string | null }>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await sql<{ id: string; cvss_vector: string | null }>`SELECT id, cvss_vector FROM advisories WHERE id = ANY(${ids}::text[])`.execute(db);
-  return new Map(rows.map((r) => [r.id, r.cvss_vector]));
+  const { rows } = await sql<{ id: string; aliases: string[]; summary: string | null; severity: string | null; cvss_vector: string | null }>`
+    SELECT id, aliases, summary, severity, cvss_vector FROM advisories WHERE id = ANY(${ids}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.id, { aliases: r.aliases, summary: r.summary, severity: r.severity, cvssVector: r.cvss_vector }]));
 }

@@ -94,6 +94,8 @@ export interface NewComponent {
   purlKey: string;
   name: string;
   version: string | null;
+  /** The version advisories are matched by (the purl's, else `version`). */
+  matchVersion: string | null;
   derived: boolean;
   purlSource: string;
 }
@@ -101,11 +103,11 @@ export interface NewComponent {
 export async function insertComponents(trx: Db, sbomId: string, components: NewComponent[]): Promise<void> {
   if (components.length === 0) return;
   await sql`
-    INSERT INTO sbom_components (sbom_id, seq, purl, purl_key, name, version, derived, purl_source)
-    SELECT ${sbomId}::uuid, r.seq, r.purl, r.purl_key, r.name, r.version, r.derived, r.purl_source
+    INSERT INTO sbom_components (sbom_id, seq, purl, purl_key, name, version, match_version, derived, purl_source)
+    SELECT ${sbomId}::uuid, r.seq, r.purl, r.purl_key, r.name, r.version, r.match_version, r.derived, r.purl_source
     FROM json_to_recordset(${JSON.stringify(
-      components.map((c) => ({ seq: c.seq, purl: c.purl, purl_key: c.purlKey, name: c.name, version: c.version, derived: c.derived, purl_source: c.purlSource })),
-    )}::json) AS r(seq integer, purl text, purl_key text, name text, version text, derived boolean, purl_source text)
+      components.map((c) => ({ seq: c.seq, purl: c.purl, purl_key: c.purlKey, name: c.name, version: c.version, match_version: c.matchVersion, derived: c.derived, purl_source: c.purlSource })),
+    )}::json) AS r(seq integer, purl text, purl_key text, name text, version text, match_version text, derived boolean, purl_source text)
   `.execute(trx);
 }
 
@@ -139,5 +141,5 @@ export async function completeSbom(trx: Db, sbom: Sbom): Promise<void> {
 
 export async function listComponents(db: Db, sbomId: string, page: { limit: number; offset: number }): Promise<NewComponent[]> {
   const rows = await db.selectFrom('sbom_components').selectAll().where('sbom_id', '=', sbomId).orderBy('seq').limit(page.limit).offset(page.offset).execute();
-  return rows.map((r) => ({ seq: r.seq, purl: r.purl, purlKey: r.purl_key, name: r.name, version: r.version, derived: r.derived, purlSource: r.purl_source }));
+  return rows.map((r) => ({ seq: r.seq, purl: r.purl, purlKey: r.purl_key, name: r.name, version: r.version, matchVersion: r.match_version, derived: r.derived, purlSource: r.purl_source }));
 }

@@ -17,6 +17,8 @@ export interface Job {
   status: JobStatus;
   attempts: number;
   maxAttempts: number;
+  /** Not taken before this instant (a scheduled job, or a retry's backoff). */
+  runAfter: Date;
   progress: Record<string, unknown> | null;
   result: Record<string, unknown> | null;
   error: Record<string, unknown> | null;
@@ -34,6 +36,7 @@ function toJob(row: Selectable<JobsTable>): Job {
     status: row.status,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
+    runAfter: row.run_after,
     progress: row.progress as Job['progress'],
     result: row.result as Job['result'],
     error: row.error as Job['error'],
@@ -43,10 +46,11 @@ function toJob(row: Selectable<JobsTable>): Job {
   };
 }
 
-export async function enqueueJob(trx: Db, job: { id: string; kind: string; orgId: string | null; subjectId: string | null; now: Date }): Promise<Job> {
+/** Enqueues a job, runnable at once or, with `runAfter`, not before that instant. */
+export async function enqueueJob(trx: Db, job: { id: string; kind: string; orgId: string | null; subjectId: string | null; now: Date; runAfter?: Date }): Promise<Job> {
   const row = await trx
     .insertInto('jobs')
-    .values({ id: job.id, kind: job.kind, org_id: job.orgId, subject_id: job.subjectId, status: 'queued', run_after: job.now, created_at: job.now })
+    .values({ id: job.id, kind: job.kind, org_id: job.orgId, subject_id: job.subjectId, status: 'queued', run_after: job.runAfter ?? job.now, created_at: job.now })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toJob(row);
@@ -103,6 +107,26 @@ export async function failJob(db: Db, id: string, at: Date, error: Record<string
 export async function findJob(db: Db, id: string): Promise<Job | null> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toJob(row) : null;
+}
+
+/** The jobs of one kind for one subject that have not ended (queued or running), queued ones first, soonest first. */
+export async function pendingJobs(db: Db, kind: string, subjectId: string): Promise<Job[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('subject_id', '=', subjectId)
+    .where('status', 'in', ['queued', 'running'])
+    .orderBy(sql`status = 'queued'`, 'desc')
+    .orderBy('run_after')
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toJob);
+}
+
+/** Moves a queued job's start; a job already taken is left alone. */
+export async function rescheduleJob(trx: Db, id: string, runAfter: Date): Promise<void> {
+  await trx.updateTable('jobs').set({ run_after: runAfter }).where('id', '=', id).where('status', '=', 'queued').execute();
 }
 
 export async function findJobBySubject(db: Db, subjectId: string): Promise<Job | null> {

@@ -298,6 +298,7 @@ export interface SbomComponentsTable {
   purl_key: string;
   name: string;
   version: string | null;
+  match_version: string | null;
   derived: boolean;
   purl_source: string;
 }
@@ -314,6 +315,25 @@ export interface AdvisoryImportsTable {
   changes: unknown;
   imported_at: Timestamp;
   by_org: string | null;
+}
+
+export interface ImportSourcesTable {
+  id: string;
+  kind: 'osv' | 'kev' | 'epss';
+  url: string;
+  every_hours: number | null;
+  next_run_at: Timestamp | null;
+  last_run_at: Timestamp | null;
+  last_status: 'ok' | 'unchanged' | 'failed' | null;
+  last_error: string | null;
+  last_import_id: string | null;
+  last_sha256: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  created_by_org: string | null;
+  created_by_token: string | null;
+  created_at: Timestamp;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface Schema {
@@ -343,4 +363,5 @@ export interface Schema {
   sboms: SbomsTable;
   sbom_components: SbomComponentsTable;
   advisory_imports: AdvisoryImportsTable;
+  import_sources: ImportSourcesTable;
 }

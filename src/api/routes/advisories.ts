@@ -1,4 +1,5 @@
-// Imported vulnerability knowledge over HTTP: OSV imports (streamed) and the exact-version query.
+// Imported vulnerability knowledge over HTTP: OSV, KEV and EPSS imports (streamed, or fetched from import
+// sources by URL on a schedule) and the exact-version query.
 import { Type } from 'typebox';
 import type { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,6 +18,26 @@ const ImportSchema = Type.Object({
   unchanged: Type.Integer(),
   changes: Type.Object({ added: Type.Array(Type.String()), changed: Type.Array(Type.String()) }, { description: 'ids added and changed by this import (the first 1,000 of each)' }),
   importedAt: Type.String({ format: 'date-time' }),
+});
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const ImportSourceSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.Enum(['osv', 'kev', 'epss']),
+  url: Type.String(),
+  everyHours: Nullable(Type.Integer({ description: 'hours between runs; null: runs only when asked' })),
+  nextRunAt: Nullable(Type.String({ format: 'date-time', description: 'when the pending run is due; null: none pending' })),
+  lastRunAt: Nullable(Type.String({ format: 'date-time' })),
+  lastStatus: Nullable(Type.Enum(['ok', 'unchanged', 'failed'], { description: 'ok: imported; unchanged: 304 or the same bytes as the last import, nothing imported; failed: see lastError' })),
+  lastError: Nullable(Type.String()),
+  lastImportId: Nullable(Type.String({ description: 'the last import this source made (GET /v1/imports)' })),
+  lastSha256: Nullable(Type.String()),
+  etag: Nullable(Type.String()),
+  lastModified: Nullable(Type.String()),
+  createdByOrg: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  disabled: Type.Boolean({ description: 'deleted: kept for the record, never run again' }),
 });
 
 const MatchSchema = Type.Object({
@@ -85,6 +106,80 @@ export function advisoryRoutes(app: Api, services: Services): void {
     },
   );
 
+  const sourceId = Type.Object({ id: Type.String() });
+  app.post(
+    '/v1/import-sources',
+    {
+      config: { access: { kinds: ['coordinator'], scope: 'write' } },
+      schema: {
+        tags: ['exposure'],
+        summary: 'Register a URL to import an OSV export, the KEV catalog or an EPSS file from, when asked or every so many hours',
+        description:
+          'A run is a background job: a conditional GET (If-None-Match/If-Modified-Since from the last run), redirects followed to http(s) only; a 304 or the same bytes as the last import records `unchanged`; new bytes are imported as an upload is (recorded in /v1/imports with what changed); a failure records `failed` with the reason and changes nothing else. With everyHours the source runs at once, then every so many hours after each run; without, only when asked (POST /v1/import-sources/{id}/run).',
+        body: Type.Object(
+          {
+            kind: Type.Enum(['osv', 'kev', 'epss']),
+            url: Type.String({ minLength: 1, maxLength: 2000, description: 'http or https, without credentials' }),
+            everyHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 8760 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ImportSourceSchema },
+      },
+    },
+    async (request, reply) => {
+      const out = await services.importSources.register(callerOf(request), request.body);
+      reply.code(201);
+      return out;
+    },
+  );
+
+  app.get(
+    '/v1/import-sources',
+    {
+      config: { access: { kinds: ['coordinator', 'auditor'], scope: 'read' } },
+      schema: { tags: ['exposure'], summary: 'Import sources, newest first, with the outcome of each one\'s last run', querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }), response: { 200: pageOf(ImportSourceSchema) } },
+    },
+    async (request) => {
+      const { limit = 100, offset = 0 } = request.query;
+      return page(await services.importSources.list(callerOf(request), { limit, offset }), limit, offset);
+    },
+  );
+
+  app.get(
+    '/v1/import-sources/:id',
+    { config: { access: { kinds: ['coordinator', 'auditor'], scope: 'read' } }, schema: { tags: ['exposure'], summary: 'One import source', params: sourceId, response: { 200: ImportSourceSchema } } },
+    async (request) => services.importSources.get(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/v1/import-sources/:id/run',
+    {
+      config: { access: { kinds: ['coordinator'], scope: 'write' } },
+      schema: {
+        tags: ['exposure'],
+        summary: 'Run an import source now, in the background (poll /v1/jobs/{jobId})',
+        description: 'A source has at most one pending run: asking again while one is queued moves it up and answers its job.',
+        params: sourceId,
+        response: { 202: Type.Object({ jobId: Type.String({ format: 'uuid' }), source: ImportSourceSchema }) },
+      },
+    },
+    async (request, reply) => {
+      const out = await services.importSources.run(callerOf(request), request.params.id);
+      reply.code(202);
+      return out;
+    },
+  );
+
+  app.delete(
+    '/v1/import-sources/:id',
+    {
+      config: { access: { kinds: ['coordinator'], scope: 'write' } },
+      schema: { tags: ['exposure'], summary: 'Delete an import source: it stays listed, disabled, and its pending run does nothing (idempotent)', params: sourceId, response: { 200: ImportSourceSchema } },
+    },
+    async (request) => services.importSources.disable(callerOf(request), request.params.id),
+  );
+
   app.get(
     '/v1/exposure',
     {
@@ -92,7 +187,14 @@ export function advisoryRoutes(app: Api, services: Services): void {
       schema: {
         tags: ['exposure'],
         summary: "What the caller's assets run that imported advisories affect (all assets for coordinators and auditors), federal asset classes first",
-        querystring: Type.Object({ asset: Type.Optional(Type.String({ description: 'one asset: id, or name in your organization' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            asset: Type.Optional(Type.String({ description: 'one asset: id, or name in your organization' })),
+            advisory: Type.Optional(Type.String({ maxLength: 200, description: 'one advisory: the assets it affects' })),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             items: Type.Array(
@@ -117,22 +219,51 @@ export function advisoryRoutes(app: Api, services: Services): void {
         },
       },
     },
-    async (request) => ({ items: await services.advisories.exposure(callerOf(request), request.query.asset !== undefined ? { asset: request.query.asset } : {}) }),
+    async (request) => {
+      const { asset, advisory, limit = 500, offset = 0 } = request.query;
+      return { items: await services.advisories.exposure(callerOf(request), { ...(asset !== undefined ? { asset } : {}), ...(advisory !== undefined ? { advisory } : {}), limit, offset }) };
+    },
+  );
+
+  app.post(
+    '/v1/exposure/rematch',
+    {
+      config: { access: { kinds: ['coordinator'], scope: 'write' } },
+      schema: {
+        tags: ['exposure'],
+        summary: 'Decides every known package version against every advisory again, from nothing (the stored verdicts are otherwise kept current as SBOMs and advisories arrive)',
+        response: {
+          200: Type.Object({
+            matcherVersion: Type.Integer(),
+            packageVersions: Type.Integer(),
+            packages: Type.Integer(),
+            decided: Type.Integer(),
+            matches: Type.Integer(),
+            backfilled: Type.Integer(),
+            ms: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (request) => services.matching.rematch(callerOf(request)),
   );
 
   app.get(
     '/v1/queue',
     {
-      config: { access: { kinds: ['operator', 'coordinator', 'auditor'], scope: 'read' } },
+      config: { access: { kinds: ['operator', 'maintainer', 'coordinator', 'auditor'], scope: 'read' } },
       schema: {
         tags: ['exposure'],
-        summary: 'The remediation queue: advisories affecting visible assets, most urgent first, each with its priority explained (an operator: its own assets only)',
+        summary:
+          "The remediation queue, most urgent first, each with its priority explained: coordinators and auditors see imported advisories affecting any asset and the clearinghouse's own records; an operator its own exposure; a maintainer the advisories naming its products (exposure by class, no operator named)",
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             items: Type.Array(
               Type.Object({
-                advisoryId: Type.String(),
+                advisoryId: Type.String({ description: "the imported advisory's id, or the clearinghouse record's CHV id" }),
+                source: Type.Enum(['osv', 'clearinghouse']),
+                vulnId: Type.Union([Type.String(), Type.Null()], { description: 'the clearinghouse record, for source clearinghouse' }),
                 aliases: Type.Array(Type.String()),
                 summary: Type.Union([Type.String(), Type.Null()]),
                 severity: Type.Union([Type.String(), Type.Null()]),
@@ -140,7 +271,8 @@ export function advisoryRoutes(app: Api, services: Services): void {
                 epss: Type.Union([Type.Number(), Type.Null()]),
                 cvssScore: Type.Union([Type.Number(), Type.Null()]),
                 key: Type.String({ description: 'sorts most urgent first' }),
-                assets: Type.Array(Type.String()),
+                exposedAssets: Type.Integer(),
+                assets: Type.Array(Type.String(), { description: 'up to 20 exposed assets by name (none for maintainers)' }),
                 explanation: Type.Array(Type.Object({ input: Type.String(), value: Type.Unknown(), effect: Type.String() })),
               }),
             ),

@@ -129,6 +129,7 @@ export function cycloneDxComponent(c: Obj, pointer: string, docHint: EcosystemHi
     hint: found.hint,
     name,
     version,
+    matchVersion: found.id.version ?? version,
     ref: str(c['bom-ref']),
     scope: str(c.scope),
     cpe: str(c.cpe),

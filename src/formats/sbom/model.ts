@@ -15,6 +15,8 @@ export interface SbomComponent {
   hint: string | null;
   name: string;
   version: string | null;
+  /** The version advisories are matched by: the purl's (in its ecosystem's spelling), else `version`. */
+  matchVersion: string | null;
   /** CycloneDX `bom-ref` / SPDX `SPDXID`. */
   ref: string | null;
   /** CycloneDX `scope` (required, optional, excluded); null for SPDX. */

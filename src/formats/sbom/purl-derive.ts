@@ -25,6 +25,8 @@ export interface ParsedPurl {
   /** Canonical purl without version, qualifiers or subpath: the package (as `purlKey` in core/targets). */
   purlKey: string;
   type: string;
+  /** The purl's version, decoded: what advisories are matched by. */
+  version: string | null;
 }
 
 /** A parsed, normalized purl, or null when the text is not one (packageurl-js throws more than PurlError). */
@@ -39,7 +41,7 @@ export function normalizePurl(text: string): ParsedPurl | null {
 
 function described(p: PackageURL): ParsedPurl {
   const key = new PackageURL(p.type, p.namespace ?? undefined, p.name, undefined, undefined, undefined).toString();
-  return { purl: p.toString(), purlKey: key, type: p.type };
+  return { purl: p.toString(), purlKey: key, type: p.type, version: p.version ?? null };
 }
 
 function build(type: string, namespace: string | null, name: string, version: string | null): ParsedPurl | null {

@@ -107,6 +107,7 @@ export function spdxPackage(p: Obj, pointer: string, docHint: EcosystemHint | nu
     hint: found.hint,
     name,
     version,
+    matchVersion: found.id.version ?? version,
     ref: str(p.SPDXID),
     scope: null,
     cpe: cpeText,
