@@ -18,6 +18,9 @@ import { findingRoutes } from './routes/findings.js';
 import { validationRoutes } from './routes/validation.js';
 import { assetRoutes } from './routes/assets.js';
 import { advisoryRoutes } from './routes/advisories.js';
+import { caseRoutes } from './routes/cases.js';
+import { publicationRoutes } from './routes/publication.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
 import { defaultBodyLimit } from './limits.js';
@@ -101,5 +104,8 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   validationRoutes(app, services);
   assetRoutes(app, services);
   advisoryRoutes(app, services);
+  deliveryRoutes(app, services);
+  caseRoutes(app, services);
+  publicationRoutes(app, services);
   return app;
 }

@@ -4,7 +4,9 @@ import { ClientError } from './client.js';
 import { registerAdvisories } from './commands/advisories.js';
 import { registerAgent } from './commands/agent.js';
 import { registerAssets } from './commands/assets.js';
+import { registerCases } from './commands/cases.js';
 import { registerDeconfliction } from './commands/deconfliction.js';
+import { registerDelivery } from './commands/delivery.js';
 import { registerFindings } from './commands/findings.js';
 import { registerLog } from './commands/log.js';
 import { registerOrgs } from './commands/orgs.js';
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerScore(program, cli);
   registerAssets(program, cli);
   registerAdvisories(program, cli);
+  registerDelivery(program, cli);
+  registerCases(program, cli);
   return program;
 }
 

@@ -37,6 +37,15 @@ export const policyKeys = {
   'sandbox.memoryMb': { description: 'Memory limit of one sandboxed run, in MiB.', defaultValue: 1024, parse: integer(16, 65536) } satisfies PolicyKey<number>,
   'sandbox.maxProcesses': { description: 'Processes one sandboxed run may have at once.', defaultValue: 64, parse: integer(1, 4096) } satisfies PolicyKey<number>,
   'sandbox.maxOutputKb': { description: 'Bytes of stdout and of stderr kept from one run, in KiB.', defaultValue: 64, parse: integer(1, 16384) } satisfies PolicyKey<number>,
+  'disclosure.deadlineDays': { description: 'Days from the maintainer being notified to publication (Project Zero: 90; CERT/CC: 45).', defaultValue: 90, parse: integer(1, 365) } satisfies PolicyKey<number>,
+  'disclosure.fixGraceDays': { description: 'Days added to the deadline when a fix is released within it, so users can patch (Project Zero: 30; CERT/CC: 0).', defaultValue: 30, parse: integer(0, 180) } satisfies PolicyKey<number>,
+  'disclosure.exploitedDays': { description: 'Deadline in days when the flaw is actively exploited (in KEV).', defaultValue: 7, parse: integer(1, 90) } satisfies PolicyKey<number>,
+  'disclosure.detailDelayDays': { description: 'Full technical detail (proof of concept) is published no earlier than this many days after a fix is available.', defaultValue: 30, parse: integer(0, 365) } satisfies PolicyKey<number>,
+  'disclosure.reminderDays': { description: 'A reminder goes to the maintainer and coordinators this many days before the deadline (0: none).', defaultValue: 14, parse: integer(0, 90) } satisfies PolicyKey<number>,
+  'disclosure.escalateDays': { description: 'Coordinators are alerted when a notified maintainer has not started a fix after this many days.', defaultValue: 30, parse: integer(1, 365) } satisfies PolicyKey<number>,
+  'disclosure.waveGapHours': { description: 'Hours between the federal operators\' wave and the sltt/ci operators\' wave.', defaultValue: 24, parse: integer(0, 720) } satisfies PolicyKey<number>,
+  'maintainer.noticesPerPeriod': { description: 'Case notices one maintainer organization receives at most per period, across all reporters.', defaultValue: 5, parse: integer(1, 10000) } satisfies PolicyKey<number>,
+  'maintainer.periodDays': { description: 'The rolling period of the maintainer intake budget, in days.', defaultValue: 7, parse: integer(1, 90) } satisfies PolicyKey<number>,
 } as const;
 
 export type PolicyName = keyof typeof policyKeys;

@@ -26,6 +26,17 @@ export interface Config {
    * the sandbox's unprivileged user must be able to pass through to the trees bound into it.
    */
   workDir: string;
+  /** The master key of encryption at rest (CLEARINGHOUSE_MASTER_KEY); null means `master.key` in `home`. */
+  masterKey: string | null;
+  /** SMTP server for e-mail notifications (CLEARINGHOUSE_SMTP_URL, `smtp://host:port`); null: no e-mail. */
+  smtpUrl: string | null;
+  /** The From of e-mail notifications (CLEARINGHOUSE_MAIL_FROM). */
+  mailFrom: string | null;
+  /** Where the clearinghouse is reached from outside (CLEARINGHOUSE_PUBLIC_URL): advisory and CSAF URLs. */
+  publicUrl: string;
+  /** The CSAF publisher's name and contact (CLEARINGHOUSE_PUBLISHER_NAME, CLEARINGHOUSE_PUBLISHER_CONTACT). */
+  publisherName: string;
+  publisherContact: string;
 }
 
 function intFrom(name: string, value: string | undefined, fallback: number): number {
@@ -48,12 +59,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     workers: intFrom('CLEARINGHOUSE_WORKERS', env.CLEARINGHOUSE_WORKERS, 2),
     jobLeaseMs: intFrom('CLEARINGHOUSE_JOB_LEASE_MS', env.CLEARINGHOUSE_JOB_LEASE_MS, 60_000),
     workDir: '',
+    masterKey: env.CLEARINGHOUSE_MASTER_KEY || null,
+    publicUrl: env.CLEARINGHOUSE_PUBLIC_URL || '',
+    publisherName: env.CLEARINGHOUSE_PUBLISHER_NAME || 'AI Cybersecurity Clearinghouse',
+    publisherContact: env.CLEARINGHOUSE_PUBLISHER_CONTACT || 'security@clearinghouse.invalid',
+    smtpUrl: env.CLEARINGHOUSE_SMTP_URL || null,
+    mailFrom: env.CLEARINGHOUSE_MAIL_FROM || null,
   };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
   config.workDir ||= env.CLEARINGHOUSE_WORK_DIR ? resolve(env.CLEARINGHOUSE_WORK_DIR) : defaultWorkDir(config.home);
+  config.publicUrl = (config.publicUrl || `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#]+$/.test(config.publicUrl)) throw new Error(`CLEARINGHOUSE_PUBLIC_URL must be an http(s) origin such as https://clearinghouse.example, not ${config.publicUrl}`);
   if (config.port > 65535) throw new Error(`port ${config.port} is out of range`);
   if (config.workers < 1 || config.workers > 64) throw new Error(`CLEARINGHOUSE_WORKERS must be from 1 to 64, not ${config.workers}`);
   if (config.jobLeaseMs < 1000) throw new Error(`CLEARINGHOUSE_JOB_LEASE_MS must be at least 1000, not ${config.jobLeaseMs}`);
+  if (config.smtpUrl && !/^smtps?:\/\/[^/?#]/i.test(config.smtpUrl)) throw new Error('CLEARINGHOUSE_SMTP_URL must be an smtp:// or smtps:// URL (smtp://host:port, smtps://user:password@host)');
   return config;
 }
 

@@ -241,6 +241,8 @@ export class AdvisoryService {
           await matchAdvisories(trx, toWrite.map((r) => r.id));
           await advisoryStore.touchAdvisories(trx, id, same);
         }
+        // a bulk import changes the tables' shape: fresh statistics keep uploads' matching on index lookups
+        if (counts.added + counts.changed >= 5000) await advisoryStore.analyzeAdvisories(trx);
         return counts;
       });
     } catch (err) {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Caller } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import { systemActor, type LogActor, type LogEvent } from '../core/log/entry.js';
+import type { MasterKey } from '../secrets/envelope.js';
 import type { Schema } from '../store/schema.js';
 import type { TransparencyLog } from './transparency-log.js';
 
@@ -12,6 +13,8 @@ export interface ServiceContext {
   readonly db: Db;
   readonly log: TransparencyLog;
   readonly clock: Clock;
+  /** Wraps the data keys of embargoed detail and other secrets at rest (src/secrets/envelope.ts). */
+  readonly masterKey: MasterKey;
   /** Reports a problem that must not fail the request that caused it (e.g. a late log integration). */
   readonly warn: (message: string, err?: unknown) => void;
 }

@@ -1,13 +1,19 @@
 // The clearinghouse's use cases, wired to one database, log and clock.
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { NoteSigner } from '../formats/signed-note.js';
+import { masterKeyFrom, type MasterKey } from '../secrets/envelope.js';
 import type { Store } from '../store/connect.js';
 import { AdvisoryService } from './advisories.js';
 import { AssetService } from './assets.js';
 import { bootstrapFirstCoordinator } from './bootstrap.js';
 import type { ServiceContext } from './context.js';
+import { CaseService, caseTickJobKind } from './cases.js';
+import { PublicationService, type PublisherSettings } from './publication.js';
+import { TransparencyService } from './transparency.js';
+import { DeliveryService, deliveryJobKind } from './delivery.js';
 import { ClaimService } from './claims.js';
 import { ImportSourceService, importSourceJobKind } from './import-sources.js';
 import { IntakeService, intakeJobKind } from './intake.js';
@@ -38,6 +44,10 @@ export interface Services {
   readonly advisories: AdvisoryService;
   readonly importSources: ImportSourceService;
   readonly matching: MatchingService;
+  readonly delivery: DeliveryService;
+  readonly cases: CaseService;
+  readonly publication: PublicationService;
+  readonly transparency: TransparencyService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -48,8 +58,16 @@ export interface ServiceOptions {
   warn?: (message: string, err?: unknown) => void;
   /** Where source mirrors, builds and sandbox scratch directories live; a temporary directory by default. */
   workDir?: string;
+  /** Who publishes advisories and where they are served from (CSAF publisher, document URLs). */
+  publisher?: PublisherSettings;
+  /** The master key of encryption at rest; a random one (nothing survives a restart) when absent, as in tests. */
+  masterKey?: MasterKey;
   /** How long a job's lease lasts before another worker may take it over (a dead worker's jobs rerun). */
   jobLeaseMs?: number;
+  /** SMTP server for e-mail notifications (`smtp://host:port`); none: e-mail contacts are refused. */
+  smtpUrl?: string | null;
+  /** The From of e-mail notifications. */
+  mailFrom?: string | null;
 }
 
 export async function createServices(options: ServiceOptions): Promise<Services> {
@@ -59,6 +77,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     db: options.store.db,
     log,
     clock: options.clock,
+    masterKey: options.masterKey ?? masterKeyFrom(randomBytes(32)),
     warn: options.warn ?? ((message, err) => process.emitWarning(`${message}: ${err instanceof Error ? err.message : String(err)}`)),
   };
   const tokens = new TokenService(ctx);
@@ -72,6 +91,20 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const advisories = new AdvisoryService(ctx);
   const importSources = new ImportSourceService(ctx, advisories);
   jobs.register(importSourceJobKind, (job) => importSources.runJob(job));
+  const delivery = new DeliveryService(ctx, { smtpUrl: options.smtpUrl ?? null, mailFrom: options.mailFrom ?? null, source: `//${log.origin}`, publicUrl: options.publisher?.publicUrl ?? null });
+  jobs.register(deliveryJobKind, (job) => delivery.runJob(job));
+  // case notices go out as deliveries written in the same transaction as the decision (an outbox)
+  const publication = new PublicationService(ctx, options.publisher ?? { publicUrl: 'http://127.0.0.1:8080', name: 'AI Cybersecurity Clearinghouse', contactDetails: 'security@clearinghouse.invalid' });
+  const cases = new CaseService(ctx, policy, {
+    notify: async (trx, n) => {
+      await delivery.enqueue(trx, { orgIds: n.orgIds, event: { type: n.type, subject: n.subject, data: n.data }, caseId: n.caseId });
+    },
+  }, publication);
+  jobs.register(caseTickJobKind, async () => {
+    const done = await cases.tick();
+    await cases.scheduleTick();
+    return done;
+  });
   return {
     ctx,
     store: options.store,
@@ -89,6 +122,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     advisories,
     importSources,
     matching: new MatchingService(ctx),
+    delivery,
+    cases,
+    publication,
+    transparency: new TransparencyService(ctx),
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

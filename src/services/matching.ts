@@ -55,6 +55,8 @@ async function rematchIn(trx: Db, now: Date): Promise<Omit<RematchReport, 'ms'>>
   let packages = 0;
   let decided = 0;
   let matches = 0;
+  // the database stores one page's verdicts while this process decides the next
+  let storing: Promise<void> = Promise.resolve();
   for (;;) {
     const keys = await matchStore.matchablePackages(trx, after, 5000);
     if (keys.length === 0) break;
@@ -88,8 +90,10 @@ async function rematchIn(trx: Db, now: Date): Promise<Omit<RematchReport, 'ms'>>
       }
     }
     matches += found.length;
-    await matchStore.insertMatches(trx, found);
+    await storing;
+    storing = matchStore.insertMatches(trx, found);
   }
+  await storing;
   await matchStore.setMatcherState(trx, matcherVersion, now);
   await matchStore.analyzeMatching(trx);
   return { matcherVersion, packageVersions, packages, decided, matches, backfilled };

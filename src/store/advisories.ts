@@ -98,6 +98,30 @@ export async function writeAdvisories(trx: Db, importId: string, rows: NewAdviso
   }
 }
 
+/** One imported advisory as an OSV record (what OSV clients read): its fields and affected packages as stored. */
+export async function advisoryRecord(db: Db, id: string): Promise<Record<string, unknown> | null> {
+  const { rows } = await sql<{ id: string; aliases: string[]; summary: string | null; published: Date | null; modified: Date | null; withdrawn: Date | null; cvss_vector: string | null }>`
+    SELECT id, aliases, summary, published, modified, withdrawn, cvss_vector FROM advisories WHERE id = ${id}`.execute(db);
+  const a = rows[0];
+  if (!a) return null;
+  const { rows: pkgs } = await sql<{ ecosystem: string; name: string; ranges: unknown[]; versions: string[] }>`
+    SELECT ecosystem, name, ranges, versions FROM advisory_packages WHERE advisory_id = ${id} ORDER BY seq`.execute(db);
+  return {
+    id: a.id,
+    modified: (a.modified ?? a.published ?? new Date(0)).toISOString(),
+    ...(a.published ? { published: a.published.toISOString() } : {}),
+    ...(a.withdrawn ? { withdrawn: a.withdrawn.toISOString() } : {}),
+    ...(a.aliases.length ? { aliases: a.aliases } : {}),
+    ...(a.summary ? { summary: a.summary } : {}),
+    ...(a.cvss_vector ? { severity: [{ type: a.cvss_vector.startsWith('CVSS:4') ? 'CVSS_V4' : 'CVSS_V3', score: a.cvss_vector }] } : {}),
+    affected: pkgs.map((p) => ({ package: { ecosystem: p.ecosystem, name: p.name }, ...(p.ranges.length ? { ranges: p.ranges } : {}), ...(p.versions.length ? { versions: p.versions } : {}) })),
+  };
+}
+
+export async function analyzeAdvisories(trx: Db): Promise<void> {
+  await sql`ANALYZE advisories, advisory_packages`.execute(trx);
+}
+
 export async function touchAdvisories(trx: Db, importId: string, ids: string[]): Promise<void> {
   if (ids.length) await sql`UPDATE advisories SET last_import = ${importId}::uuid WHERE id = ANY(${ids}::text[])`.execute(trx);
 }

@@ -142,3 +142,8 @@ export async function listJobs(db: Db, filter: { orgId?: string; status?: string
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute();
   return rows.map(toJob);
 }
+
+/** Serializes "is one queued? else queue one" for a kind of scheduled job, across processes. */
+export async function lockJobKind(trx: Db, kind: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`job:${kind}`}))`.execute(trx);
+}

@@ -63,8 +63,11 @@ export async function registerSbomVersions(trx: Db, sbomId: string): Promise<Mat
     )
     SELECT n.purl_key, n.version, p.advisory_id, p.ecosystem, p.ranges, p.versions
     FROM added n
-    JOIN advisory_packages p ON p.purl_key = n.purl_key
-    JOIN advisories a ON a.id = p.advisory_id AND a.withdrawn IS NULL
+    -- lateral and a correlated withdrawn check: index lookups per new version, whatever the statistics say
+    CROSS JOIN LATERAL (
+      SELECT p.advisory_id, p.ecosystem, p.ranges, p.versions FROM advisory_packages p
+      WHERE p.purl_key = n.purl_key AND (SELECT a.withdrawn FROM advisories a WHERE a.id = p.advisory_id) IS NULL
+    ) p
   `.execute(trx);
   return rows.map(toCandidate);
 }
@@ -167,8 +170,7 @@ export async function entriesAndVersions(trx: Db, keys: string[]): Promise<{
 }> {
   const { rows: entries } = await sql<{ purl_key: string; advisory_id: string; ecosystem: string; ranges: unknown[]; versions: string[] }>`
     SELECT p.purl_key, p.advisory_id, p.ecosystem, p.ranges, p.versions FROM advisory_packages p
-    JOIN advisories a ON a.id = p.advisory_id AND a.withdrawn IS NULL
-    WHERE p.purl_key = ANY(${keys}::text[])`.execute(trx);
+    WHERE p.purl_key = ANY(${keys}::text[]) AND (SELECT a.withdrawn FROM advisories a WHERE a.id = p.advisory_id) IS NULL`.execute(trx);
   const { rows: versions } = await sql<{ purl_key: string; version: string }>`
     SELECT purl_key, version FROM package_versions WHERE purl_key = ANY(${keys}::text[])`.execute(trx);
   return {

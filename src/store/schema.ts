@@ -336,6 +336,47 @@ export interface ImportSourcesTable {
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  secret_sealed: string;
+  secret_key: string;
+  event_types: string[] | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  created_by_token: string | null;
+}
+
+export interface MailContactsTable {
+  id: string;
+  org_id: string;
+  address: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  created_by_token: string | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  org_id: string;
+  channel: 'webhook' | 'email';
+  endpoint_id: string | null;
+  contact_id: string | null;
+  event_id: string;
+  event_type: string;
+  subject: string | null;
+  payload: unknown;
+  case_id: string | null;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   orgs: OrgsTable;
   api_tokens: ApiTokensTable;
@@ -364,4 +405,7 @@ export interface Schema {
   sbom_components: SbomComponentsTable;
   advisory_imports: AdvisoryImportsTable;
   import_sources: ImportSourcesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  mail_contacts: MailContactsTable;
+  deliveries: DeliveriesTable;
 }

@@ -631,6 +631,15 @@ const defaults: PolicyValues = {
   'sandbox.memoryMb': 1024,
   'sandbox.maxProcesses': 64,
   'sandbox.maxOutputKb': 64,
+  'disclosure.deadlineDays': 90,
+  'disclosure.fixGraceDays': 30,
+  'disclosure.exploitedDays': 7,
+  'disclosure.detailDelayDays': 30,
+  'disclosure.reminderDays': 14,
+  'disclosure.escalateDays': 30,
+  'disclosure.waveGapHours': 24,
+  'maintainer.noticesPerPeriod': 5,
+  'maintainer.periodDays': 7,
 };
 
 describe('policy defaults', () => {

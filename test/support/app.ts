@@ -20,11 +20,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { bodyLimit?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { bodyLimit?: number; smtpUrl?: string; mailFrom?: string } = {}): Promise<TestApp> {
   const testStore = await openTestStore();
   const clock = new ManualClock(new Date());
   const workDir = await mkdtemp(join(tmpdir(), 'clearinghouse-test-work-'));
-  const services = await createServices({ store: testStore.store, signer: generateSigner('clearinghouse.test/log'), clock, warn: () => undefined, workDir });
+  const services = await createServices({ store: testStore.store, signer: generateSigner('clearinghouse.test/log'), clock, warn: () => undefined, workDir, smtpUrl: options.smtpUrl ?? null, mailFrom: options.mailFrom ?? null });
   const first = await services.bootstrap();
   if (!first) throw new Error('bootstrap created no token on a fresh database');
   const api = await buildApi(services, options.bodyLimit ? { bodyLimit: options.bodyLimit } : {});
