@@ -80,6 +80,11 @@ beforeAll(async () => {
   await sbom(fed, 'benefits', 'chunky-ch', '2.1.0');
   await sbom(util, 'historian', 'chunky-ch', '2.1.0');
   await sbom(bystander, 'records', 'chunky-ch', '3.0.0');
+  // every organization listens by webhook: only participants, in their wave, may ever be sent anything
+  for (const org of [maint, fed, util, bystander]) {
+    const w = await call(app, 'POST', '/v1/webhooks', { token: org.token, body: { url: 'http://127.0.0.1:9/hook' } });
+    expect(w.status, w.text).toBe(201);
+  }
   const pool = await call(app, 'POST', '/v1/cve-ids', { body: { ids: ['CVE-2026-90001', 'CVE-2026-90002', 'CVE-2026-90003'] } });
   expect(pool.body).toMatchObject({ added: 3, free: 3 });
 });
@@ -300,6 +305,21 @@ describe(`disclosure cases (${engineName})`, () => {
     expect(Object.keys(r.body.notificationHours)).toEqual(['maintainer', 'operator:fceb', 'operator:ci']);
     expect(r.body.notificationHours['operator:ci'].median).toBeGreaterThan(r.body.notificationHours['operator:fceb'].median);
     expect(JSON.stringify(r.body)).not.toMatch(/CHC-|CHV-|Agency|Utility/);
+  });
+
+  it('sends notices only to participants, in wave order, with no detail; an unaffected operator is sent nothing', async () => {
+    const of = async (org: Org) => (await call(app, 'GET', '/v1/deliveries?limit=500', { token: org.token })).body.items;
+    const m = await of(maint);
+    expect(m.length).toBeGreaterThan(0);
+    expect(await of(bystander)).toEqual([]);
+    const f = await of(fed);
+    const u = await of(util);
+    const firstOf = (items: any[]) => items.map((d) => Date.parse(d.createdAt)).sort((a, b) => a - b)[0]!;
+    // the test clock stood still between opening and the fix, so the maintainer's and the federal notices share an instant
+    expect(firstOf(m)).toBeLessThanOrEqual(firstOf(f));
+    expect(firstOf(f)).toBeLessThan(firstOf(u));
+    const all = JSON.stringify([...m, ...f, ...u]);
+    for (const needle of ['SECRET-DETAIL', 'readChunk', Buffer.from(pocText).toString('base64')]) expect(all).not.toContain(needle);
   });
 
   it('stores the embargoed detail, messages and hold rationale sealed: no plaintext in the case tables', async () => {
