@@ -142,7 +142,7 @@ export async function onEngine(label, open, scale) {
     t = performance.now();
     const { rows } = await sql`SELECT count(*)::int AS n FROM version_matches m JOIN sbom_components c ON c.purl_key = m.purl_key AND c.match_version = m.version JOIN sboms s ON s.id = c.sbom_id AND s.replaced_at IS NULL`.execute(store.db);
     const countSeconds = (performance.now() - t) / 1000;
-    console.log(`${label}: full match ${fmt(matchSeconds, 1)} s: ${fmt(rematch.packageVersions)} package versions, ${fmt(rematch.decided)} pairs decided, ${fmt(rematch.matches)} matches`);
+    console.log(`${label}: full match ${fmt(matchSeconds, 1)} s: ${fmt(rematch.packageVersions)} package versions, ${fmt(rematch.decided)} pairs decided, ${fmt(rematch.matches)} matches; phases ms ${JSON.stringify(rematch.phases)}`);
 
     // the coordinator's queue over everything
     t = performance.now();
@@ -216,6 +216,8 @@ export async function run() {
       (r) =>
         `| ${r.label} | ${fmt(r.advisories)} | ${fmt(r.sboms)} | ${fmt(r.components)} | ${fmt(r.importSeconds, 1)} | ${fmt(r.components / r.ingestSeconds)} | ${fmt(r.matchSeconds, 1)} | ${fmt(r.rematch.decided)} | ${fmt(r.rematch.matches)} | ${fmt(r.exposures)} (${fmt(r.countSeconds, 1)} s) | ${fmt(r.queueSeconds, 2)} | ${fmt(r.median.importMs, 1)} + ${fmt(r.median.readMs, 1)} (${r.median.assets}) |`,
     ),
+    '',
+    ...results.map((r) => `Full match phases on ${r.label} (ms): ${Object.entries(r.rematch.phases ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}.`),
   ].join('\n');
   return { title: 'Exposure: SBOMs and advisories matched at scale', markdown };
 }

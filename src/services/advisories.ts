@@ -155,22 +155,8 @@ export interface QueueItem {
   explanation: ExplanationItem[];
 }
 
-export interface ExposureItem {
-  assetId: string;
-  assetName: string;
-  orgId: string;
-  assetClass: string;
-  sector: string | null;
-  criticality: number;
-  component: string;
-  version: string;
-  advisoryId: string;
-  aliases: string[];
-  summary: string | null;
-  severity: string | null;
-  status: 'affected' | 'unknown';
-  because: string;
-}
+/** One exposed (asset, component, advisory): the stored verdict's row, the component by its purl. */
+export type ExposureItem = Omit<matchStore.ExposureRow, 'purl'> & { component: string };
 
 function isZip(head: Buffer): boolean {
   return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
@@ -452,22 +438,7 @@ export class AdvisoryService {
       { ...(all ? {} : { orgId: caller.orgId }), ...(assetId ? { assetId } : {}), ...(filter.advisory !== undefined ? { advisoryId: filter.advisory } : {}) },
       { limit: filter.limit ?? 500, offset: filter.offset ?? 0 },
     );
-    return rows.map((r) => ({
-      assetId: r.assetId,
-      assetName: r.assetName,
-      orgId: r.orgId,
-      assetClass: r.assetClass,
-      sector: r.sector,
-      criticality: r.criticality,
-      component: r.purl,
-      version: r.version,
-      advisoryId: r.advisoryId,
-      aliases: r.aliases,
-      summary: r.summary,
-      severity: r.severity,
-      status: r.status,
-      because: r.because,
-    }));
+    return rows.map(({ purl, ...r }) => ({ ...r, component: purl }));
   }
 
   /** The advisories that affect one exact package version (withdrawn ones left out), or cannot tell. */

@@ -16,6 +16,8 @@ export interface RematchReport {
   decided: number;
   matches: number;
   backfilled: number;
+  /** Milliseconds spent in each phase (`store` counts only the time spent waiting for the database). */
+  phases: { backfill: number; clear: number; read: number; decide: number; store: number; analyze: number };
   ms: number;
 }
 
@@ -39,64 +41,75 @@ export async function matchAdvisories(trx: Db, advisoryIds: string[]): Promise<n
 
 /** Decides every known package version against every advisory of its package, from nothing. */
 async function rematchIn(trx: Db, now: Date): Promise<Omit<RematchReport, 'ms'>> {
+  const phases = { backfill: 0, clear: 0, read: 0, decide: 0, store: 0, analyze: 0 };
+  const timed = async <T>(phase: keyof typeof phases, work: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[phase] += performance.now() - t;
+    }
+  };
   await matchStore.lockMatchingExclusive(trx);
   let backfilled = 0;
-  for (;;) {
-    const page = await matchStore.componentsWithoutMatchVersion(trx, 5000);
-    if (page.length === 0) break;
-    await matchStore.setMatchVersions(trx, page.map((c) => ({ sbomId: c.sbomId, seq: c.seq, matchVersion: matchVersionOf(c.purl, c.version) ?? '' })));
-    backfilled += page.length;
-  }
-  // the set of package versions is kept current by every upload; rebuilt only when versions were just filled in
-  if (backfilled > 0) await matchStore.rebuildPackageVersions(trx);
-  await matchStore.clearMatches(trx);
+  await timed('backfill', async () => {
+    for (;;) {
+      const page = await matchStore.componentsWithoutMatchVersion(trx, 5000);
+      if (page.length === 0) break;
+      await matchStore.setMatchVersions(trx, page.map((c) => ({ sbomId: c.sbomId, seq: c.seq, matchVersion: matchVersionOf(c.purl, c.version) ?? '' })));
+      backfilled += page.length;
+    }
+    // the set of package versions is kept current by every upload; rebuilt only when versions were just filled in
+    if (backfilled > 0) await matchStore.rebuildPackageVersions(trx);
+  });
+  await timed('clear', () => matchStore.clearMatches(trx));
   const packageVersions = await matchStore.countPackageVersions(trx);
-  let after = '';
-  let packages = 0;
+  const allKeys = await timed('read', () => matchStore.matchablePackages(trx));
   let decided = 0;
   let matches = 0;
   // the database stores one page's verdicts while this process decides the next
   let storing: Promise<void> = Promise.resolve();
-  for (;;) {
-    const keys = await matchStore.matchablePackages(trx, after, 5000);
-    if (keys.length === 0) break;
-    after = keys[keys.length - 1]!;
-    packages += keys.length;
-    const { entries, versions } = await matchStore.entriesAndVersions(trx, keys);
-    const versionsOf = new Map<string, string[]>();
-    for (const v of versions) {
-      const list = versionsOf.get(v.purlKey);
-      if (list) list.push(v.version);
-      else versionsOf.set(v.purlKey, [v.version]);
-    }
-    // per package, per advisory: its entries for that package together (OSV may name a package twice)
-    const entriesOf = new Map<string, Map<string, AffectedEntry[]>>();
-    for (const e of entries) {
-      let byAdvisory = entriesOf.get(e.purlKey);
-      if (!byAdvisory) entriesOf.set(e.purlKey, (byAdvisory = new Map()));
-      const list = byAdvisory.get(e.advisoryId);
-      if (list) list.push(e);
-      else byAdvisory.set(e.advisoryId, [e]);
-    }
-    const found: matchStore.VersionMatch[] = [];
-    for (const [purlKey, byAdvisory] of entriesOf) {
-      const known = versionsOf.get(purlKey) ?? [];
-      for (const [advisoryId, group] of byAdvisory) {
-        for (const version of known) {
-          const v = decideAll(version, group);
-          if (v) found.push({ purlKey, version, advisoryId, status: v.status, because: v.because });
-        }
-        decided += known.length;
+  for (let i = 0; i < allKeys.length; i += 5000) {
+    const keys = allKeys.slice(i, i + 5000);
+    const { entries, versions } = await timed('read', () => matchStore.entriesAndVersions(trx, keys));
+    const found = await timed('decide', () => {
+      const versionsOf = new Map<string, string[]>();
+      for (const v of versions) {
+        const list = versionsOf.get(v.purlKey);
+        if (list) list.push(v.version);
+        else versionsOf.set(v.purlKey, [v.version]);
       }
-    }
+      // per package, per advisory: its entries for that package together (OSV may name a package twice)
+      const entriesOf = new Map<string, Map<string, AffectedEntry[]>>();
+      for (const e of entries) {
+        let byAdvisory = entriesOf.get(e.purlKey);
+        if (!byAdvisory) entriesOf.set(e.purlKey, (byAdvisory = new Map()));
+        const list = byAdvisory.get(e.advisoryId);
+        if (list) list.push(e);
+        else byAdvisory.set(e.advisoryId, [e]);
+      }
+      const out: matchStore.VersionMatch[] = [];
+      for (const [purlKey, byAdvisory] of entriesOf) {
+        const known = versionsOf.get(purlKey) ?? [];
+        for (const [advisoryId, group] of byAdvisory) {
+          for (const version of known) {
+            const v = decideAll(version, group);
+            if (v) out.push({ purlKey, version, advisoryId, status: v.status, because: v.because });
+          }
+          decided += known.length;
+        }
+      }
+      return out;
+    });
     matches += found.length;
-    await storing;
+    await timed('store', () => storing);
     storing = matchStore.insertMatches(trx, found);
   }
-  await storing;
+  await timed('store', () => storing);
   await matchStore.setMatcherState(trx, matcherVersion, now);
-  await matchStore.analyzeMatching(trx);
-  return { matcherVersion, packageVersions, packages, decided, matches, backfilled };
+  await timed('analyze', () => matchStore.analyzeMatching(trx));
+  const ms = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) as RematchReport['phases'];
+  return { matcherVersion, packageVersions, packages: allKeys.length, decided, matches, backfilled, phases: ms };
 }
 
 export class MatchingService {

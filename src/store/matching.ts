@@ -154,12 +154,12 @@ export async function countPackageVersions(trx: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** The packages that have both advisories and known versions, after `after`, in order (keyset pages). */
-export async function matchablePackages(trx: Db, after: string, limit: number): Promise<string[]> {
+/** Every package that has both advisories and known versions, in order. */
+export async function matchablePackages(trx: Db): Promise<string[]> {
   const { rows } = await sql<{ purl_key: string }>`
-    SELECT DISTINCT p.purl_key FROM advisory_packages p
-    WHERE p.purl_key > ${after} AND EXISTS (SELECT 1 FROM package_versions v WHERE v.purl_key = p.purl_key)
-    ORDER BY p.purl_key LIMIT ${limit}`.execute(trx);
+    SELECT k.purl_key FROM (SELECT DISTINCT purl_key FROM advisory_packages WHERE purl_key IS NOT NULL) k
+    WHERE EXISTS (SELECT 1 FROM package_versions v WHERE v.purl_key = k.purl_key)
+    ORDER BY k.purl_key`.execute(trx);
   return rows.map((r) => r.purl_key);
 }
 

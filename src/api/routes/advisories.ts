@@ -240,6 +240,10 @@ export function advisoryRoutes(app: Api, services: Services): void {
             decided: Type.Integer(),
             matches: Type.Integer(),
             backfilled: Type.Integer(),
+            phases: Type.Object(
+              { backfill: Type.Integer(), clear: Type.Integer(), read: Type.Integer(), decide: Type.Integer(), store: Type.Integer(), analyze: Type.Integer() },
+              { description: 'milliseconds in each phase (store: waiting for the database to store verdicts)' },
+            ),
             ms: Type.Integer(),
           }),
         },
