@@ -20,6 +20,7 @@ import { assetRoutes } from './routes/assets.js';
 import { advisoryRoutes } from './routes/advisories.js';
 import { caseRoutes } from './routes/cases.js';
 import { publicationRoutes } from './routes/publication.js';
+import { modelRoutes } from './routes/models.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { Problem } from './schemas.js';
 import type { Api } from './types.js';
@@ -107,5 +108,6 @@ export async function buildApi(services: Services, options: ApiOptions = {}): Pr
   deliveryRoutes(app, services);
   caseRoutes(app, services);
   publicationRoutes(app, services);
+  modelRoutes(app, services);
   return app;
 }

@@ -5,6 +5,7 @@ import { registerAdvisories } from './commands/advisories.js';
 import { registerAgent } from './commands/agent.js';
 import { registerAssets } from './commands/assets.js';
 import { registerCases } from './commands/cases.js';
+import { registerModels } from './commands/models.js';
 import { registerDeconfliction } from './commands/deconfliction.js';
 import { registerDelivery } from './commands/delivery.js';
 import { registerFindings } from './commands/findings.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerAdvisories(program, cli);
   registerDelivery(program, cli);
   registerCases(program, cli);
+  registerModels(program, cli);
   return program;
 }
 

@@ -13,6 +13,7 @@ import type { ServiceContext } from './context.js';
 import { CaseService, caseTickJobKind } from './cases.js';
 import { PublicationService, type PublisherSettings } from './publication.js';
 import { TransparencyService } from './transparency.js';
+import { ModelService } from './models.js';
 import { DeliveryService, deliveryJobKind } from './delivery.js';
 import { ClaimService } from './claims.js';
 import { ImportSourceService, importSourceJobKind } from './import-sources.js';
@@ -48,6 +49,7 @@ export interface Services {
   readonly cases: CaseService;
   readonly publication: PublicationService;
   readonly transparency: TransparencyService;
+  readonly models: ModelService;
   bootstrap(): ReturnType<typeof bootstrapFirstCoordinator>;
 }
 
@@ -126,6 +128,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     cases,
     publication,
     transparency: new TransparencyService(ctx),
+    models: new ModelService(ctx, intake),
     bootstrap: () => bootstrapFirstCoordinator(ctx, tokens),
   };
 }

@@ -126,8 +126,10 @@ export class IntakeService {
     return [...(await this.validation.corroborate(trx, joined)), ...(await this.validation.autoReproduce(trx, linked))];
   }
 
-  async submit(caller: Caller, input: SubmitInput): Promise<SubmitOutcome> {
-    if (caller.orgKind !== 'scanner' && caller.orgKind !== 'coordinator') {
+  /** `reviewFinding`: a partner's AI-system finding from a model review enters the same workflow. */
+  async submit(caller: Caller, input: SubmitInput, opts: { reviewFinding?: boolean } = {}): Promise<SubmitOutcome> {
+    const allowed = caller.orgKind === 'scanner' || caller.orgKind === 'coordinator' || (opts.reviewFinding === true && caller.orgKind === 'partner');
+    if (!allowed) {
       throw new AppError('forbidden', 'only scanner and coordinator organizations submit findings');
     }
     const context = await this.checkContext(caller, input.context);
