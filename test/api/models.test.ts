@@ -131,6 +131,13 @@ describe(`frontier-model review (${engineName})`, () => {
     expect(v.status, v.text).toBe(200);
     const t = await call(app, 'GET', `/v1/targets/${v.body.targetId ?? v.body.target?.id}`);
     expect(t.body).toMatchObject({ purl: expect.stringMatching(/^pkg:generic\/frontier-lab\/frontier-x/), maintainerOrgId: lab.orgId });
+    // validated, it becomes a disclosure case whose maintainer is the developer and whose product is the model
+    expect((await call(app, 'POST', `/v1/vulns/${f.body.vulnId}/attest`, { body: { rationale: 'reproduced against the staging endpoint', confidence: 0.9 } })).status).toBe(200);
+    const opened = await call(app, 'POST', '/v1/cases', { body: { vulnerabilities: [f.body.vulnId], title: 'Sandbox escape in frontier-x tool use' } });
+    expect(opened.status, opened.text).toBe(201);
+    expect(opened.body.products).toEqual([expect.objectContaining({ purlKey: expect.stringMatching(/^pkg:generic\/frontier-lab\/frontier-x/), affectedVersions: ['2026-12'] })]);
+    expect(opened.body.participants.map((p: any) => [p.orgName, p.role])).toEqual(expect.arrayContaining([['Frontier Lab', 'maintainer'], ['Government Reviewer', 'reporter']]));
+    expect((await call(app, 'GET', `/v1/cases/${opened.body.id}`, { token: lab.token })).status).toBe(200);
     const cap = await call(app, 'POST', `/v1/reviews/${reviewId}/findings`, { token: partner.token, body: { kind: 'cyber-capability', severity: 'medium', title: 'Solves 40% of Cybench unaided', description: 'details' } });
     expect(cap.status).toBe(201);
     expect(cap.body.vulnId).toBeNull();
