@@ -11,6 +11,7 @@ import { planDigest } from '../core/disclosure/intake-budget.js';
 import { nextWave, waveNames, waveOf, waves, type Wave } from '../core/disclosure/waves.js';
 import type { NotificationData } from '../core/delivery.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
+import { parseInstant } from '../core/instants.js';
 import type { AssetClass, OperatorClass } from '../core/orgs.js';
 import type { PolicyValues } from '../core/policy.js';
 import { cvssVectorProblem } from '../core/scoring/cvss.js';
@@ -83,16 +84,6 @@ function deadlinePolicy(p: PolicyValues): DeadlinePolicy {
     detailDelayDays: p['disclosure.detailDelayDays'],
     reminderDays: p['disclosure.reminderDays'],
   };
-}
-
-function parseInstant(value: unknown, at: string): Date {
-  // an exact instant with a zone: never a bare date, never a local time
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw invalidField(at, 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T12:00:00Z');
-  }
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw invalidField(at, 'is not a valid instant');
-  return d;
 }
 
 function str(value: unknown, at: string, max: number, required = true): string | null {

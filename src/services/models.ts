@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../core/access.js';
 import { digestOf } from '../core/canonical-json.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
+import { parseInstant } from '../core/instants.js';
 import { isUuid } from '../core/ids.js';
 import { defaultCriteria, evaluateModel, parseCriteria, type Criteria } from '../core/models/criteria.js';
 import { benchmarkOf, readInspectLog } from '../formats/inspect-eval.js';
@@ -52,15 +53,6 @@ export interface ReviewView {
   window: WindowState;
   grants: Array<{ id: string; partnerOrg: string; partnerName: string; scopes: string[]; grantedAt: string; expiresAt: string; endsAt: string; active: boolean }>;
   findings: Array<{ id: string; partnerOrg: string; kind: string; severity: string; title: string; vulnId: string | null; createdAt: string }>;
-}
-
-function parseInstant(value: unknown, at: string): Date {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw invalidField(at, 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T00:00:00Z');
-  }
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw invalidField(at, 'is not a valid instant');
-  return d;
 }
 
 function text(value: unknown, at: string, max: number, required = true): string | null {

@@ -1,0 +1,12 @@
+// Exact instants: every time the clearinghouse takes in (deadlines, review dates, release dates) is an ISO 8601
+// instant with a time zone, never a bare date or a local time that could mean two different moments.
+import { invalidField } from './errors.js';
+
+const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function parseInstant(value: unknown, at: string): Date {
+  if (typeof value !== 'string' || !instant.test(value)) throw invalidField(at, 'must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T12:00:00Z');
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw invalidField(at, 'is not a valid instant');
+  return d;
+}
