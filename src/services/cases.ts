@@ -95,6 +95,20 @@ function str(value: unknown, at: string, max: number, required = true): string |
   return value;
 }
 
+/** Operators whose current SBOMs hold a product at a named version: each in its most federal exposed class. */
+async function exposedOperators(trx: Db, products: Array<{ vulnId: string; purlKey: string; versions: string[] }>): Promise<Map<string, { assetClass: string; sector: string | null; assets: number }>> {
+  const groups = await matchStore.ownRecordGroups(trx, products);
+  const byOrg = new Map<string, { assetClass: string; sector: string | null; assets: number }>();
+  for (const list of groups.values()) {
+    for (const g of list) {
+      const prev = byOrg.get(g.orgId);
+      if (!prev || classRank(g.assetClass) < classRank(prev.assetClass)) byOrg.set(g.orgId, { assetClass: g.assetClass, sector: g.sector, assets: (prev?.assets ?? 0) + g.assets });
+      else prev.assets += g.assets;
+    }
+  }
+  return byOrg;
+}
+
 export class CaseService {
   constructor(
     private readonly ctx: ServiceContext,
@@ -178,15 +192,7 @@ export class CaseService {
         if (t.purlKey && versions.length) exposureInput.push({ vulnId: v.id, purlKey: t.purlKey, versions });
       }
       // operators exposed at a reported version
-      const groups = await matchStore.ownRecordGroups(trx, exposureInput);
-      const byOrg = new Map<string, { assetClass: string; sector: string | null; assets: number }>();
-      for (const list of groups.values()) {
-        for (const g of list) {
-          const prev = byOrg.get(g.orgId);
-          if (!prev || classRank(g.assetClass) < classRank(prev.assetClass)) byOrg.set(g.orgId, { assetClass: g.assetClass, sector: g.sector, assets: (prev?.assets ?? 0) + g.assets });
-          else prev.assets += g.assets;
-        }
-      }
+      const byOrg = await exposedOperators(trx, exposureInput);
       const exposure: OperatorExposure[] = [...byOrg].map(([orgId, e]) => ({
         operatorId: orgId,
         operatorClass: (e.assetClass === 'ci' ? { assetClass: 'ci', sector: e.sector } : { assetClass: e.assetClass, sector: null }) as OperatorClass,
@@ -521,13 +527,14 @@ export class CaseService {
    * The scheduled work: maintainer digests with room, waves that are due, reminders before deadlines,
    * escalation of stalled cases and of holds past review, and publication at the deadline. Returns what it did.
    */
-  async tick(): Promise<{ digests: number; waves: number; reminders: number; escalations: number; published: string[] }> {
+  async tick(): Promise<{ digests: number; joined: number; waves: number; reminders: number; escalations: number; published: string[] }> {
     const policy = await this.policy.current();
-    const out = { digests: 0, waves: 0, reminders: 0, escalations: 0, published: [] as string[] };
+    const out = { digests: 0, joined: 0, waves: 0, reminders: 0, escalations: 0, published: [] as string[] };
     const maintainers = [...new Set((await caseStore.waitingNotices(this.ctx.db)).map((n) => n.maintainerOrg))];
     for (const m of maintainers) {
       out.digests += await write(this.ctx, null, async (trx) => ({ result: await this.runDigest(trx, m, policy), events: [] }));
     }
+    out.joined = await this.refreshParticipants();
     const now = this.ctx.clock.now();
     for (const due of await caseStore.dueCases(this.ctx.db, now)) {
       await write(this.ctx, null, async (trx) => {
@@ -570,6 +577,37 @@ export class CaseService {
       });
     }
     return out;
+  }
+
+  /**
+   * Exposure changes while a case runs: an operator whose new SBOM holds an affected product joins the case in
+   * its wave, and hears of it at once when that wave has already gone out.
+   */
+  private async refreshParticipants(): Promise<number> {
+    let joined = 0;
+    for (const c of await caseStore.liveCases(this.ctx.db)) {
+      joined += await write(this.ctx, null, async (trx) => {
+        const products = (await caseStore.products(trx, c.id)).filter((p) => p.status !== 'known_not_affected' && p.affectedVersions.length);
+        const exposed = await exposedOperators(trx, products.map((p) => ({ vulnId: c.id, purlKey: p.purlKey, versions: p.affectedVersions })));
+        const known = new Set((await caseStore.participants(trx, c.id)).filter((p) => p.role === 'operator').map((p) => p.orgId));
+        const now = this.ctx.clock.now();
+        const added: string[] = [];
+        const reached: string[] = [];
+        for (const [orgId, e] of exposed) {
+          if (known.has(orgId)) continue;
+          const wave = waveOf('operator', e.assetClass as AssetClass);
+          const due = c.wave >= wave;
+          await caseStore.addParticipants(trx, c.id, [{ orgId, role: 'operator', wave, assetClass: e.assetClass, assets: e.assets, notifiedAt: due ? now : null }]);
+          added.push(orgId);
+          if (due) reached.push(orgId);
+        }
+        if (added.length === 0) return { result: 0, events: [] };
+        await this.event(trx, c.id, 'participants-joined', null, { operators: added.length, notifiedNow: reached.length });
+        if (reached.length) await this.notifier.notify(trx, { orgIds: reached, type: 'clearinghouse.case.notified', subject: c.displayId, data: { tlp: c.tlp, resource: `/v1/cases/${c.id}`, title: c.title.slice(0, 200), ids: { caseId: c.displayId } }, caseId: c.id });
+        return { result: added.length, events: [{ action: 'case.participants', objectType: 'case', objectId: c.id, stateSha256: digestOf({ added: added.length, at: now.toISOString() }) }] };
+      });
+    }
+    return joined;
   }
 
   async publish(caller: Caller, idOrDisplay: string): Promise<CaseView> {

@@ -87,6 +87,12 @@ export async function listCases(db: Db, filter: { visibleTo?: string; state?: st
   return rows.map(toCase);
 }
 
+/** Cases not yet published or closed. */
+export async function liveCases(db: Db): Promise<CaseRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`SELECT * FROM cases WHERE state NOT IN ('published', 'closed-unfixed') ORDER BY opened_at, id`.execute(db);
+  return rows.map(toCase);
+}
+
 /** Live cases with something due by `now`: a deadline, a reminder, a hold review, a wave. */
 export async function dueCases(db: Db, now: Date): Promise<CaseRow[]> {
   const { rows } = await sql<Record<string, unknown>>`

@@ -179,9 +179,17 @@ describe(`disclosure cases (${engineName})`, () => {
     expect(Object.keys(f.body.detail)).toEqual(['description']);
     expect(f.body.participants.filter((p: any) => p.role === 'operator').map((p: any) => p.orgName)).toEqual(['Agency']);
     expect((await call(app, 'GET', `/v1/cases/${caseId}`, { token: util.token })).status).toBe(404);
+    // an operator whose SBOM arrives after the federal wave joins the case and hears of it at once
+    const late = await orgWithToken(app, { name: 'Late Agency', kind: 'operator', assetClass: 'nss' });
+    await sbom(late, 'late-system', 'chunky-ch', '2.1.0');
+    expect((await call(app, 'GET', `/v1/cases/${caseId}`, { token: late.token })).status).toBe(404);
     app.clock.advance(25 * 3_600_000);
     const tick = await app.services.cases.tick();
     expect(tick.waves).toBe(1);
+    expect(tick.joined).toBe(1);
+    const lateView = await call(app, 'GET', `/v1/cases/${caseId}`, { token: late.token });
+    expect(lateView.status).toBe(200);
+    expect(lateView.body.participants.filter((p: any) => p.role === 'operator').map((p: any) => [p.orgName, p.wave])).toEqual([['Late Agency', 2]]);
     expect((await call(app, 'GET', `/v1/cases/${caseId}`, { token: util.token })).status).toBe(200);
     expect((await call(app, 'GET', `/v1/cases/${caseId}`, { token: bystander.token })).status).toBe(404);
   });
@@ -302,9 +310,9 @@ describe(`disclosure cases (${engineName})`, () => {
     expect(r.body.equitiesHolds).toMatchObject({ active: 0, decisions: 1 });
     expect(r.body.daysFromReport.toFix.count).toBe(1);
     expect(r.body.daysFromReport.toPublication.median).toBeGreaterThan(100);
-    expect(Object.keys(r.body.notificationHours)).toEqual(['maintainer', 'operator:fceb', 'operator:ci']);
+    expect(Object.keys(r.body.notificationHours)).toEqual(['maintainer', 'operator:nss', 'operator:fceb', 'operator:ci']);
     expect(r.body.notificationHours['operator:ci'].median).toBeGreaterThan(r.body.notificationHours['operator:fceb'].median);
-    expect(JSON.stringify(r.body)).not.toMatch(/CHC-|CHV-|Agency|Utility/);
+    expect(JSON.stringify(r.body)).not.toMatch(/CHC-|CHV-|Agency|Utility|Late/);
   });
 
   it('sends notices only to participants, in wave order, with no detail; an unaffected operator is sent nothing', async () => {
