@@ -83,7 +83,7 @@ export async function insertResults(trx: Db, rows: ResultRow[]): Promise<void> {
 
 export async function results(db: Db, modelId: string): Promise<ResultRow[]> {
   const { rows } = await sql<{ id: string; model_id: string; benchmark: string; benchmark_version: string | null; metric: string | null; score: number; evaluated_at: Date; source: string; log_sha256: string | null; task: string | null; scorer: string | null; created_at: Date }>`
-    SELECT * FROM model_results WHERE model_id = ${modelId}::uuid ORDER BY evaluated_at, id`.execute(db);
+    SELECT * FROM model_results WHERE model_id = ${modelId}::uuid ORDER BY evaluated_at, created_at, id`.execute(db);
   return rows.map((r) => ({ id: r.id, modelId: r.model_id, benchmark: r.benchmark, benchmarkVersion: r.benchmark_version, metric: r.metric, score: Number(r.score), evaluatedAt: r.evaluated_at, source: r.source, logSha256: r.log_sha256, task: r.task, scorer: r.scorer, createdAt: r.created_at }));
 }
 
@@ -103,7 +103,7 @@ export async function insertCriteria(trx: Db, c: { version: string; document: un
 
 export async function latestCriteria(db: Db): Promise<{ version: string; document: unknown; publishedAt: Date } | null> {
   const { rows } = await sql<{ version: string; document: unknown; published_at: Date }>`
-    SELECT version, document, published_at FROM coverage_criteria ORDER BY published_at DESC, version DESC LIMIT 1`.execute(db);
+    SELECT version, document, published_at FROM coverage_criteria ORDER BY seq DESC LIMIT 1`.execute(db);
   return rows[0] ? { version: rows[0].version, document: rows[0].document, publishedAt: rows[0].published_at } : null;
 }
 
@@ -238,7 +238,7 @@ export async function insertFinding(trx: Db, f: FindingRow): Promise<void> {
 
 export async function findingsOf(db: Db, reviewId: string): Promise<FindingRow[]> {
   const { rows } = await sql<{ id: string; review_id: string; partner_org: string; kind: FindingRow['kind']; severity: string; title: string; data_key: string; body_sealed: string; vuln_id: string | null; created_at: Date }>`
-    SELECT * FROM review_findings WHERE review_id = ${reviewId}::uuid ORDER BY created_at, id`.execute(db);
+    SELECT * FROM review_findings WHERE review_id = ${reviewId}::uuid ORDER BY seq`.execute(db);
   return rows.map((r) => ({ id: r.id, reviewId: r.review_id, partnerOrg: r.partner_org, kind: r.kind, severity: r.severity, title: r.title, dataKey: r.data_key, bodySealed: r.body_sealed, vulnId: r.vuln_id, createdAt: r.created_at }));
 }
 

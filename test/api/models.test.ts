@@ -162,6 +162,14 @@ describe(`frontier-model review (${engineName})`, () => {
     expect(r.body.grants[0].active).toBe(false);
     expect((await call(app, 'GET', `/v1/grants/${grantId}/access`, { token: partner.token })).status).toBe(410);
     expect((await call(app, 'POST', `/v1/reviews/${reviewId}/findings`, { token: partner.token, body: { kind: 'safeguard-gap', severity: 'low', title: 'late', description: 'late' } })).status).toBe(403);
+    // nobody but the developer moves the release date or ends the submission: no one can delay a release
+    const m3 = await call(app, 'POST', '/v1/models', { token: lab.token, body: { name: 'frontier-w', version: '1', plannedReleaseAt: inAbout(12) } });
+    const s3 = await call(app, 'POST', `/v1/models/${m3.body.id}/submit`, { token: lab.token, body: {} });
+    for (const token of [partner.token, app.adminToken]) {
+      expect([403, 404]).toContain((await call(app, 'POST', `/v1/reviews/${s3.body.id}/release`, { token, body: { releaseAt: inAbout(25) } })).status);
+      expect([403, 404]).toContain((await call(app, 'POST', `/v1/reviews/${s3.body.id}/withdraw`, { token, body: {} })).status);
+    }
+    expect((await call(app, 'GET', `/v1/models/${m3.body.id}`, { token: lab.token })).body.plannedReleaseAt).toBe(m3.body.plannedReleaseAt);
     // the API has no way to approve, deny, clear, hold or block a model, for anyone
     const spec = (await call(app, 'GET', '/openapi.json', { token: null })).body;
     const modelPaths = Object.keys(spec.paths).filter((p) => /models|reviews|grants|criteria/.test(p));

@@ -36,6 +36,8 @@ CREATE INDEX model_results_model ON model_results (model_id, evaluated_at);
 
 CREATE TABLE coverage_criteria (
   version text PRIMARY KEY,
+  -- publication order: the latest is in force
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   document jsonb NOT NULL,
   published_at timestamptz NOT NULL,
   published_by_org uuid REFERENCES orgs (id)
@@ -86,6 +88,8 @@ CREATE INDEX review_grants_partner ON review_grants (partner_org);
 
 CREATE TABLE review_findings (
   id uuid PRIMARY KEY,
+  -- filing order, also within one instant
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   review_id uuid NOT NULL REFERENCES model_reviews (id),
   partner_org uuid NOT NULL REFERENCES orgs (id),
   kind text NOT NULL CHECK (kind IN ('cyber-capability', 'ai-system-vulnerability', 'safeguard-gap')),
@@ -98,4 +102,4 @@ CREATE TABLE review_findings (
   vuln_id uuid REFERENCES vulnerabilities (id),
   created_at timestamptz NOT NULL
 );
-CREATE INDEX review_findings_review ON review_findings (review_id, created_at);
+CREATE INDEX review_findings_review ON review_findings (review_id, seq);
