@@ -11,7 +11,7 @@ import { planDigest } from '../core/disclosure/intake-budget.js';
 import { nextWave, waveNames, waveOf, waves, type Wave } from '../core/disclosure/waves.js';
 import type { NotificationData } from '../core/delivery.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
-import { parseInstant } from '../core/instants.js';
+import { parseInstant, textField } from '../core/input-fields.js';
 import type { AssetClass, OperatorClass } from '../core/orgs.js';
 import type { PolicyValues } from '../core/policy.js';
 import { cvssVectorProblem } from '../core/scoring/cvss.js';
@@ -86,15 +86,6 @@ function deadlinePolicy(p: PolicyValues): DeadlinePolicy {
   };
 }
 
-function str(value: unknown, at: string, max: number, required = true): string | null {
-  if (value === undefined || value === null || value === '') {
-    if (required) throw invalidField(at, 'is required');
-    return null;
-  }
-  if (typeof value !== 'string' || value.length > max) throw invalidField(at, `must be a string of at most ${max} characters`);
-  return value;
-}
-
 /** Operators whose current SBOMs hold a product at a named version: each in its most federal exposed class. */
 async function exposedOperators(trx: Db, products: Array<{ vulnId: string; purlKey: string; versions: string[] }>): Promise<Map<string, { assetClass: string; sector: string | null; assets: number }>> {
   const groups = await matchStore.ownRecordGroups(trx, products);
@@ -143,7 +134,7 @@ export class CaseService {
   async open(caller: Caller, body: { vulnerabilities?: unknown; title?: unknown; tlp?: unknown; exploited?: unknown }): Promise<CaseView> {
     if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators open cases');
     if (!Array.isArray(body.vulnerabilities) || body.vulnerabilities.length === 0 || body.vulnerabilities.length > 100) throw invalidField('/vulnerabilities', 'name 1 to 100 vulnerability records (ids or CHV ids)');
-    const title = str(body.title, '/title', 300)!;
+    const title = textField(body.title, '/title', 300)!;
     const tlp = body.tlp === undefined ? 'AMBER' : parseTlp(body.tlp, '/tlp');
     if (tlp === 'CLEAR') throw invalidField('/tlp', 'an embargoed case cannot be TLP:CLEAR');
     if (body.exploited !== undefined && typeof body.exploited !== 'boolean') throw invalidField('/exploited', 'must be true or false');
@@ -347,7 +338,7 @@ export class CaseService {
   }
 
   async postMessage(caller: Caller, idOrDisplay: string, body: { body?: unknown; tlp?: unknown }): Promise<{ id: string; tlp: Tlp; createdAt: string }> {
-    const text = str(body.body, '/body', 100_000)!;
+    const text = textField(body.body, '/body', 100_000)!;
     const now = this.ctx.clock.now();
     const id = randomUUID();
     return write(this.ctx, caller, async (trx) => {
@@ -377,12 +368,12 @@ export class CaseService {
 
   /** A per-product VEX statement: by the product's maintainer or a coordinator. */
   async setStatement(caller: Caller, idOrDisplay: string, body: { purlKey?: unknown; status?: unknown; justification?: unknown; impactStatement?: unknown }): Promise<CaseView> {
-    const purlKey = str(body.purlKey, '/purlKey', 500)!;
+    const purlKey = textField(body.purlKey, '/purlKey', 500)!;
     if (typeof body.status !== 'string' || !(vexStatuses as readonly string[]).includes(body.status)) throw invalidField('/status', `must be one of ${vexStatuses.join(', ')}`);
     const status = body.status as VexStatus;
-    const justification = str(body.justification, '/justification', 100, false);
+    const justification = textField(body.justification, '/justification', 100, false);
     if (justification && !(vexJustifications as readonly string[]).includes(justification)) throw invalidField('/justification', `must be one of ${vexJustifications.join(', ')}`);
-    const impactStatement = str(body.impactStatement, '/impactStatement', 5000, false);
+    const impactStatement = textField(body.impactStatement, '/impactStatement', 5000, false);
     if (status === 'known_not_affected' && !justification && !impactStatement) throw invalidField('/justification', 'known_not_affected needs a justification or an impact statement (CSAF VEX)');
     await write(this.ctx, caller, async (trx) => {
       const { c } = await this.visible(caller, idOrDisplay, trx, true);
@@ -403,7 +394,7 @@ export class CaseService {
     const to = body.state as CaseState;
     const fixed = body.fixedVersions === undefined ? [] : body.fixedVersions;
     if (!Array.isArray(fixed) || fixed.some((v) => typeof v !== 'string' || v.length > 100) || fixed.length > 100) throw invalidField('/fixedVersions', 'must be a list of version strings');
-    const commit = str(body.commit, '/commit', 100, false);
+    const commit = textField(body.commit, '/commit', 100, false);
     if (to === 'fix-available' && fixed.length === 0 && !commit) throw invalidField('/fixedVersions', 'a fix available names the fixed versions or the fixing commit');
     const policy = await this.policy.current();
     await write(this.ctx, caller, async (trx) => {
@@ -454,7 +445,7 @@ export class CaseService {
   /** An equities hold: past the deadline only with a recorded decision, its rationale and a review date. */
   async hold(caller: Caller, idOrDisplay: string, body: { rationale?: unknown; reviewAt?: unknown }): Promise<CaseView> {
     if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators decide an equities hold');
-    const rationale = str(body.rationale, '/rationale', 20_000)!;
+    const rationale = textField(body.rationale, '/rationale', 20_000)!;
     if (rationale.trim().length < 20) throw invalidField('/rationale', 'a hold needs a real rationale (at least 20 characters)');
     const reviewAt = parseInstant(body.reviewAt, '/reviewAt');
     if (reviewAt.getTime() <= this.ctx.clock.now().getTime()) throw invalidField('/reviewAt', 'the review date must be in the future');
@@ -486,7 +477,7 @@ export class CaseService {
 
   async close(caller: Caller, idOrDisplay: string, body: { reason?: unknown }): Promise<CaseView> {
     if (caller.orgKind !== 'coordinator') throw new AppError('forbidden', 'only coordinators close a case');
-    const reason = str(body.reason, '/reason', 2000)!;
+    const reason = textField(body.reason, '/reason', 2000)!;
     await write(this.ctx, caller, async (trx) => {
       const { c } = await this.visible(caller, idOrDisplay, trx, true);
       assertMove(c.state, 'closed-unfixed');

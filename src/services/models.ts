@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../core/access.js';
 import { digestOf } from '../core/canonical-json.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
-import { parseInstant } from '../core/instants.js';
+import { parseInstant, textField } from '../core/input-fields.js';
 import { isUuid } from '../core/ids.js';
 import { defaultCriteria, evaluateModel, parseCriteria, type Criteria } from '../core/models/criteria.js';
 import { benchmarkOf, readInspectLog } from '../formats/inspect-eval.js';
@@ -53,15 +53,6 @@ export interface ReviewView {
   window: WindowState;
   grants: Array<{ id: string; partnerOrg: string; partnerName: string; scopes: string[]; grantedAt: string; expiresAt: string; endsAt: string; active: boolean }>;
   findings: Array<{ id: string; partnerOrg: string; kind: string; severity: string; title: string; vulnId: string | null; createdAt: string }>;
-}
-
-function text(value: unknown, at: string, max: number, required = true): string | null {
-  if (value === undefined || value === null || value === '') {
-    if (required) throw invalidField(at, 'is required');
-    return null;
-  }
-  if (typeof value !== 'string' || value.length > max) throw invalidField(at, `must be a string of at most ${max} characters`);
-  return value;
 }
 
 export function windowState(r: modelStore.ReviewRow, now: Date): WindowState {
@@ -109,8 +100,8 @@ export class ModelService {
     else if (caller.orgKind !== 'scanner') throw new AppError('forbidden', 'AI developers (scanner organizations) register their models; coordinators may name developerOrgId');
     const dev = isUuid(developerOrg) ? await orgStore.findOrg(this.ctx.db, developerOrg) : null;
     if (!dev || dev.profile.kind !== 'scanner') throw invalidField('/developerOrgId', 'the developer must be a scanner (AI lab) organization');
-    const name = text(body.name, '/name', 200)!;
-    const version = text(body.version, '/version', 100)!;
+    const name = textField(body.name, '/name', 200)!;
+    const version = textField(body.version, '/version', 100)!;
     const plannedReleaseAt = parseInstant(body.plannedReleaseAt, '/plannedReleaseAt');
     let trainingFlop: number | null = null;
     if (body.trainingFlop !== undefined && body.trainingFlop !== null) {
@@ -119,7 +110,7 @@ export class ModelService {
     }
     const modalities = body.modalities ?? ['text'];
     if (!Array.isArray(modalities) || modalities.length === 0 || modalities.some((x) => typeof x !== 'string' || !/^[a-z][a-z0-9-]{0,30}$/.test(x))) throw invalidField('/modalities', 'a list of modalities such as text, image, audio, video, code');
-    const modelCard = text(body.modelCard, '/modelCard', 100_000, false);
+    const modelCard = textField(body.modelCard, '/modelCard', 100_000, false);
     const results = body.results === undefined ? [] : body.results;
     if (!Array.isArray(results) || results.length > 200) throw invalidField('/results', 'a list of at most 200 evaluation results');
     const now = this.ctx.clock.now();
@@ -131,9 +122,9 @@ export class ModelService {
       return {
         id: randomUUID(),
         modelId: '',
-        benchmark: text(r.benchmark, `${at}/benchmark`, 200)!,
-        benchmarkVersion: text(r.benchmarkVersion, `${at}/benchmarkVersion`, 100, false),
-        metric: text(r.metric, `${at}/metric`, 100, false),
+        benchmark: textField(r.benchmark, `${at}/benchmark`, 200)!,
+        benchmarkVersion: textField(r.benchmarkVersion, `${at}/benchmarkVersion`, 100, false),
+        metric: textField(r.metric, `${at}/metric`, 100, false),
         score: r.score,
         evaluatedAt: parseInstant(r.evaluatedAt, `${at}/evaluatedAt`),
         source: 'manual',
@@ -293,7 +284,7 @@ export class ModelService {
     const partnerOrgId = body.partnerOrgId;
     if (!Array.isArray(body.scopes) || body.scopes.length === 0 || body.scopes.some((s) => !(grantScopes as readonly string[]).includes(s as string))) throw invalidField('/scopes', `one or more of ${grantScopes.join(', ')}`);
     const scopes = [...new Set(body.scopes as string[])];
-    const instructions = text(body.instructions, '/instructions', 20_000)!;
+    const instructions = textField(body.instructions, '/instructions', 20_000)!;
     const expiresAt = body.expiresAt === undefined ? null : parseInstant(body.expiresAt, '/expiresAt');
     const id = randomUUID();
     await write(this.ctx, caller, async (trx) => {
@@ -332,9 +323,9 @@ export class ModelService {
     if (caller.orgKind !== 'partner') throw new AppError('forbidden', 'review findings are filed by partners with access');
     if (typeof body.kind !== 'string' || !(findingKinds as readonly string[]).includes(body.kind)) throw invalidField('/kind', `one of ${findingKinds.join(', ')}`);
     if (typeof body.severity !== 'string' || !(severities as readonly string[]).includes(body.severity)) throw invalidField('/severity', `one of ${severities.join(', ')}`);
-    const title = text(body.title, '/title', 300)!;
+    const title = textField(body.title, '/title', 300)!;
     if (title.includes('\n')) throw invalidField('/title', 'one line');
-    const description = text(body.description, '/description', 100_000)!;
+    const description = textField(body.description, '/description', 100_000)!;
     const evidence = body.evidence === undefined ? [] : body.evidence;
     if (!Array.isArray(evidence) || evidence.length > 20) throw invalidField('/evidence', 'at most 20 attachments');
     evidence.forEach((e, i) => {
